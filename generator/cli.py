@@ -1,0 +1,131 @@
+"""The ``zoho-bulkgen`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.errors import GeneratorError, UsageError
+
+DEFAULT_SPEC = Path("spec")
+DEFAULT_OUT = Path("generated")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+        return result
+    except GeneratorError as exc:
+        print(f"zoho-bulkgen: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("zoho-bulkgen: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zoho-bulkgen",
+        description="Generate JSON Schemas, pydantic models and client packages from the Zoho Bulk API spec.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="regenerate the output folder from the spec")
+    _add_paths(generate)
+    generate.set_defaults(run=_run_generate)
+
+    check = commands.add_parser("check", help="exit 1 if the output folder is not what the spec yields")
+    _add_paths(check)
+    check.set_defaults(run=_run_check)
+
+    schema = commands.add_parser("schema", help="print an operation's JSON Schema")
+    _add_operation(schema)
+    schema.add_argument("--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)")
+    schema.add_argument("--request", action="store_true", help="the request body's schema, not the response's")
+    schema.add_argument("--strict", action="store_true", help="the docs-conformance variant")
+    schema.set_defaults(run=_run_schema)
+
+    validate = commands.add_parser("validate", help="validate JSON payloads with the schema and the model")
+    _add_operation(validate)
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="JSON payload files ('-' for stdin)")
+    validate.add_argument("--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)")
+    validate.add_argument("--request", action="store_true", help="payloads are request bodies (always strict)")
+    validate.add_argument("--strict", action="store_true", help="reject unknown fields and values (docs conformance)")
+    validate.set_defaults(run=_run_validate)
+    return parser
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: generated)")
+
+
+def _add_operation(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("product", metavar="PRODUCT", help="crm, bigin or recruit")
+    parser.add_argument("version", metavar="VERSION", help="API version as the vendor writes it, e.g. v2.1")
+    parser.add_argument("operation", metavar="OPERATION", help="e.g. get_bulk_write_job")
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from generator.pipeline import build
+    from generator.write import write_tree
+
+    result = build(args.spec)
+    diff = write_tree(args.out, result.files)
+    if diff.is_empty:
+        print(f"{args.out}: up to date ({len(result.files)} files)")
+    else:
+        print(
+            f"{args.out}: {len(diff.added)} added, {len(diff.changed)} changed, "
+            f"{len(diff.removed)} removed ({len(result.files)} files)"
+        )
+    return 0
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from generator.pipeline import build
+    from generator.write import describe_diff, diff_tree, read_tree
+
+    result = build(args.spec)
+    current = read_tree(args.out)
+    diff = diff_tree(current, result.files)
+    if diff.is_empty:
+        print(f"{args.out}: up to date ({len(result.files)} files)")
+        return 0
+    print(f"{args.out} is stale; run 'zoho-bulkgen generate':")
+    print(describe_diff(diff, current, result.files))
+    return 1
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from generator.payloads import load_schema
+
+    schema = load_schema(args.out, args.product, args.version, args.operation, request=args.request, strict=args.strict)
+    json.dump(schema, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from generator.payloads import PayloadChecker
+
+    checker = PayloadChecker.open(
+        args.out, args.product, args.version, args.operation, request=args.request, strict=args.strict
+    )
+    all_valid = True
+    for path in args.files:
+        report = checker.check_file(path)
+        for line in report.lines():
+            print(line, file=sys.stdout if report.valid else sys.stderr)
+        all_valid = all_valid and report.valid
+    return 0 if all_valid else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""Stage 4c, emit the client packages: Jinja2 templates render the shared
+runtime (zoho-bulk-core) and one distribution per product, with one subpackage
+per API version. Templates only loop and format; every decision is made here
+or in normalize."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import __version__
+from generator.spec_model import ErrorCode, NormalizedSpec
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+PYTHON_ROOT = "python"
+
+_CORE_FILES = {
+    "core/pyproject.toml.jinja": "pyproject.toml",
+    "core/README.md.jinja": "README.md",
+    "core/__init__.py.jinja": "zoho_bulk_core/__init__.py",
+    "core/models.py.jinja": "zoho_bulk_core/models.py",
+    "core/vocabulary.py.jinja": "zoho_bulk_core/vocabulary.py",
+    "core/errors.py.jinja": "zoho_bulk_core/errors.py",
+    "core/hosts.py.jinja": "zoho_bulk_core/hosts.py",
+    "core/transport.py.jinja": "zoho_bulk_core/transport.py",
+}
+_PRODUCT_FILES = {
+    "product/pyproject.toml.jinja": "pyproject.toml",
+    "product/README.md.jinja": "README.md",
+    "product/__init__.py.jinja": "{package}/__init__.py",
+    "product/_hosts.py.jinja": "{package}/_hosts.py",
+}
+_VERSION_FILES = {
+    "product/version/__init__.py.jinja": "{package}/{module}/__init__.py",
+    "product/version/client.py.jinja": "{package}/{module}/client.py",
+}
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """An error code as the errors template needs it."""
+
+    code: str
+    http_status: int
+    meaning: str
+    class_name: str
+    base_class: str
+
+
+def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> dict[str, str]:
+    """Every file of the Python packages, keyed by path under generated/.
+
+    ``models`` holds the models source per (product, version).
+    """
+    env = template_environment()
+    common: dict[str, Any] = {"package_version": __version__, "auth": spec.auth}
+    files: dict[str, str] = {}
+    core_root = f"{PYTHON_ROOT}/zoho-bulk-core"
+    core_context = {
+        **common,
+        "data_centers": spec.data_centers,
+        "vocabularies": spec.vocabularies,
+        "errors": [_error_view(error) for error in spec.errors],
+    }
+    for template, target in _CORE_FILES.items():
+        files[f"{core_root}/{target}"] = env.get_template(template).render(core_context)
+    files[f"{core_root}/zoho_bulk_core/py.typed"] = ""
+    for product in spec.products:
+        root = f"{PYTHON_ROOT}/{product.distribution}"
+        context = {**common, "product": product}
+        for template, target in _PRODUCT_FILES.items():
+            files[f"{root}/{target.format(package=product.package)}"] = env.get_template(
+                template
+            ).render(context)
+        files[f"{root}/{product.package}/py.typed"] = ""
+        for version in product.versions:
+            version_context = {**context, "version": version}
+            for template, target in _VERSION_FILES.items():
+                path = target.format(package=product.package, module=version.module_name)
+                files[f"{root}/{path}"] = env.get_template(template).render(version_context)
+            models_path = f"{root}/{product.package}/{version.module_name}/models.py"
+            files[models_path] = models[(product.name, version.version)]
+    return files
+
+
+@cache
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment of the package templates."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["pyrepr"] = python_literal
+    env.filters["docstring"] = docstring_text
+    env.filters["snake"] = snake_case
+    return env
+
+
+def python_literal(value: object) -> str:
+    """A Python literal for a str, int, bool or None from the spec.
+
+    Spec text only ever reaches generated code through this filter or
+    ``docstring_text``, so it is data, never code."""
+    if value is None or isinstance(value, (bool, int)):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    raise TypeError(f"cannot render {type(value).__name__} as a Python literal")
+
+
+def docstring_text(value: str) -> str:
+    """Text that is safe inside a triple-quoted docstring."""
+    text = " ".join(str(value).split())
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text = text[:-1] + '\\"'
+    return text
+
+
+def snake_case(name: str) -> str:
+    """``JobStatus`` -> ``job_status``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _error_view(error: ErrorCode) -> ErrorView:
+    return ErrorView(
+        code=error.code,
+        http_status=error.http_status,
+        meaning=error.meaning,
+        class_name=error.class_name,
+        base_class=_status_base_class(error.http_status),
+    )
+
+
+def _status_base_class(http_status: int) -> str:
+    if http_status >= 500:
+        return "ServerError"
+    return {
+        400: "BadRequestError",
+        401: "AuthenticationError",
+        403: "PermissionDeniedError",
+        404: "NotFoundError",
+        413: "PayloadTooLargeError",
+        429: "RateLimitError",
+    }.get(http_status, "ApiError")

@@ -1,0 +1,208 @@
+"""Stage 4a, emit JSON Schemas (draft 2020-12): one per payload per product and
+version, plus the combined per-version schema that models are generated from.
+
+Response schemas are lenient, as a robust reader must be: fields the spec does
+not know are allowed, and a vocabulary accepts any string besides its
+documented spellings. ``to_strict`` derives the docs-conformance variant."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from generator.spec_model import NormalizedSpec, Operation, ProductVersion, TypeSpec, Vocabulary
+from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf, named_references
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_ID_PREFIX = "urn:zoho-bulkgen:schema"
+VOCABULARY_KEY = "x-vocabulary"
+CORE_PACKAGE = "zoho_bulk_core"
+
+_PRIMITIVE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "object": {"type": "object"},
+    "null": {"type": "null"},
+    "any": {},
+}
+
+
+def schema_path(product: str, version: str, operation: str, kind: str) -> str:
+    """Where a payload's schema lives under generated/."""
+    return f"schemas/{product}/{version}/{operation}.{kind}.json"
+
+
+def schema_id(product: str, version: str, operation: str, kind: str) -> str:
+    """The ``$id`` of a payload's schema."""
+    return f"{SCHEMA_ID_PREFIX}:{product}:{version}:{operation}:{kind}"
+
+
+def emit_schemas(spec: NormalizedSpec) -> dict[str, dict[str, Any]]:
+    """Every payload schema, keyed by its path under generated/."""
+    vocabularies = {vocabulary.name: vocabulary for vocabulary in spec.vocabularies}
+    schemas: dict[str, dict[str, Any]] = {}
+    for product in spec.products:
+        for version in product.versions:
+            for operation in version.operations:
+                path = schema_path(product.name, version.version, operation.name, "response")
+                schemas[path] = response_schema(version, operation, vocabularies)
+    return schemas
+
+
+def response_schema(
+    version: ProductVersion, operation: Operation, vocabularies: dict[str, Vocabulary]
+) -> dict[str, Any]:
+    """The lenient schema of ``operation``'s response body in ``version``."""
+    root = version.type_named(operation.response_type)
+    examples = [
+        example.payload
+        for example in version.examples
+        if example.operation == operation.name and not example.request
+    ]
+    schema: dict[str, Any] = {
+        "$schema": DRAFT,
+        "$id": schema_id(version.product, version.version, operation.name, "response"),
+        "title": f"{root.name} ({version.product_title} {version.version}, {operation.name} response)",
+        "description": f"{operation.summary} {root.description}",
+        "$ref": f"#/$defs/{root.name}",
+        "$defs": definitions(version, [root.name], vocabularies, open_vocabularies=True),
+    }
+    if examples:
+        schema["examples"] = examples
+    return schema
+
+
+def definitions(
+    version: ProductVersion,
+    roots: list[str],
+    vocabularies: dict[str, Vocabulary],
+    *,
+    open_vocabularies: bool,
+) -> dict[str, Any]:
+    """``$defs`` for every type and vocabulary reachable from ``roots``, in a stable order."""
+    defs: dict[str, Any] = {}
+    for name in reachable_names(version, roots, vocabularies):
+        if name in vocabularies:
+            defs[name] = vocabulary_schema(vocabularies[name], open_values=open_vocabularies)
+        else:
+            defs[name] = object_schema(version.type_named(name))
+    return defs
+
+
+def reachable_names(
+    version: ProductVersion, roots: list[str], vocabularies: dict[str, Vocabulary]
+) -> list[str]:
+    """Names reachable from ``roots``, depth first, in field order."""
+    seen: list[str] = []
+    pending = list(reversed(roots))
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        if name in vocabularies:
+            continue
+        references = [
+            ref for field in version.type_named(name).fields for ref in named_references(field.type)
+        ]
+        pending.extend(reversed(references))
+    return seen
+
+
+def object_schema(type_spec: TypeSpec) -> dict[str, Any]:
+    """The schema of one payload type; unknown fields stay allowed."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "title": type_spec.name,
+        "description": type_spec.description,
+        "properties": {
+            field.name: {**type_schema(field.type), "description": field.description}
+            for field in type_spec.fields
+        },
+    }
+    required = [field.name for field in type_spec.fields if field.required]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def vocabulary_schema(vocabulary: Vocabulary, *, open_values: bool) -> dict[str, Any]:
+    """The schema of a vocabulary: its spellings, plus any string when open."""
+    documented: dict[str, Any] = {"enum": list(vocabulary.all_spellings)}
+    schema: dict[str, Any] = {
+        "title": vocabulary.name,
+        "description": vocabulary.description,
+        VOCABULARY_KEY: {
+            spelling: value.canonical
+            for value in vocabulary.values
+            for spelling in (value.canonical, *value.spellings)
+        },
+    }
+    if open_values:
+        newer = {"type": "string", "description": "A value this schema does not know yet."}
+        schema["anyOf"] = [documented, newer]
+    else:
+        schema.update(documented)
+    return schema
+
+
+def type_schema(expr: TypeExpr) -> dict[str, Any]:
+    """The schema of a field type expression."""
+    if isinstance(expr, Primitive):
+        return dict(_PRIMITIVE_SCHEMAS[expr.name])
+    if isinstance(expr, Named):
+        return {"$ref": f"#/$defs/{expr.name}"}
+    if isinstance(expr, ListOf):
+        return {"type": "array", "items": type_schema(expr.item)}
+    return _union_schema(expr)
+
+
+def _union_schema(expr: UnionOf) -> dict[str, Any]:
+    options = [type_schema(option) for option in expr.options]
+    simple = all(set(option) == {"type"} for option in options)
+    if simple:
+        return {"type": [option["type"] for option in options]}
+    return {"anyOf": options}
+
+
+def to_strict(schema: dict[str, Any]) -> dict[str, Any]:
+    """The docs-conformance variant of a lenient schema: objects reject unknown
+    fields and vocabularies reject values they do not list."""
+    strict = copy.deepcopy(schema)
+    _make_strict(strict)
+    return strict
+
+
+def _make_strict(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _make_strict(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if VOCABULARY_KEY in node and "anyOf" in node:
+        node.update(node.pop("anyOf")[0])
+    if node.get("type") == "object" and "properties" in node:
+        node["additionalProperties"] = False
+    for key, value in node.items():
+        if key not in ("examples", VOCABULARY_KEY):
+            _make_strict(value)
+
+
+def models_schema(version: ProductVersion, spec: NormalizedSpec) -> dict[str, Any]:
+    """The per-version schema the models are generated from: every type, with
+    vocabularies and mixins pointing at the shared runtime's Python types."""
+    vocabularies = {vocabulary.name: vocabulary for vocabulary in spec.vocabularies}
+    roots = [type_spec.name for type_spec in version.types]
+    defs = definitions(version, roots, vocabularies, open_vocabularies=True)
+    for name, definition in defs.items():
+        if name in vocabularies:
+            definition["customTypePath"] = f"{CORE_PACKAGE}.vocabulary.{name}Value"
+        else:
+            mixins = version.type_named(name).mixins
+            if mixins:
+                definition["customBasePath"] = [f"{CORE_PACKAGE}.models.{mixin}" for mixin in mixins]
+    return {"$schema": DRAFT, "title": "Models", "$defs": defs}

@@ -1,0 +1,39 @@
+"""Stage 5, format: black for Python sources, one canonical layout for JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.errors import GeneratorError
+
+BLACK_LINE_LENGTH = 88
+
+
+def format_python(source: str, path: str) -> str:
+    """Black-format ``source``; a failure here is a generator bug, named by file."""
+    import black  # imported here: only generation formats code
+
+    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=BLACK_LINE_LENGTH)
+    try:
+        return black.format_str(source, mode=mode)
+    except Exception as exc:  # black raises several unrelated types
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise GeneratorError(f"{path}: generated code does not parse (generator bug): {first_line}") from None
+
+
+def format_json(data: Any) -> str:
+    """JSON with two-space indents, keys in the order given, and a final newline."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_outputs(schemas: dict[str, dict[str, Any]], sources: dict[str, str]) -> dict[str, bytes]:
+    """Every output file as the bytes to write, keyed by path, sorted by path."""
+    files: dict[str, bytes] = {}
+    for path, schema in schemas.items():
+        files[path] = format_json(schema).encode("utf-8")
+    for path, text in sources.items():
+        if path.endswith(".py"):
+            text = format_python(text, path)
+        files[path] = text.encode("utf-8")
+    return dict(sorted(files.items()))

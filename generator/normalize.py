@@ -1,0 +1,289 @@
+"""Stage 3, normalize: resolve overlays into one concrete set of types per
+product and version and turn the validated document into the immutable model
+of spec_model."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+from generator.load import LoadedSpec, Path_, SourceMap
+from generator.spec_model import (
+    AuthScheme,
+    DataCenter,
+    ErrorCode,
+    Example,
+    FieldSpec,
+    NormalizedSpec,
+    Operation,
+    PathParam,
+    Product,
+    ProductVersion,
+    TypeSpec,
+    Vocabulary,
+    VocabularyValue,
+)
+from generator.type_expr import ListOf, Named, parse_type
+
+
+def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
+    """Build the normalized spec from a loaded, validated one."""
+    document = loaded.document
+    errors = tuple(
+        ErrorCode(code, entry["http_status"], entry["meaning"], error_class_name(code))
+        for code, entry in document["errors"].items()
+    )
+    products = tuple(
+        _normalize_product(index, product, loaded, {error.code: error for error in errors})
+        for index, product in enumerate(document["products"])
+    )
+    return NormalizedSpec(
+        auth=AuthScheme(
+            header=document["auth"]["header"],
+            scheme=document["auth"]["scheme"],
+            token_pattern=document["auth"].get("token_pattern", ".+"),
+        ),
+        data_centers=tuple(
+            DataCenter(
+                name=dc["name"],
+                description=dc["description"],
+                api=dc["api"],
+                accounts=dc["accounts"],
+                upload=dc["upload"],
+                sandbox=dc.get("sandbox"),
+                developer=dc.get("developer"),
+                recruit=dc.get("recruit"),
+            )
+            for dc in document["data_centers"]
+        ),
+        vocabularies=tuple(
+            _normalize_vocabulary(name, entry) for name, entry in document["vocabularies"].items()
+        ),
+        errors=errors,
+        products=products,
+    )
+
+
+def error_class_name(code: str) -> str:
+    """``RESOURCE_NOT_FOUND`` -> ``ResourceNotFoundError``."""
+    words = [word for word in code.lower().split("_") if word]
+    name = "".join(word.capitalize() for word in words)
+    return name if name.endswith("Error") else f"{name}Error"
+
+
+def member_name(value: str) -> str:
+    """A Python enum member name for a vocabulary value: ``IN PROGRESS`` -> ``IN_PROGRESS``."""
+    name = re.sub(r"\W+", "_", value, flags=re.ASCII).strip("_").upper()
+    if not name or name[0].isdigit():
+        name = f"V_{name}"
+    if keyword.iskeyword(name) or name.startswith("_"):
+        name = f"{name}_"
+    return name
+
+
+def module_name(version: str) -> str:
+    """The Python subpackage of an API version: ``v2.1`` -> ``v2_1``."""
+    return version.replace(".", "_")
+
+
+def _normalize_vocabulary(name: str, entry: dict[str, Any]) -> Vocabulary:
+    values = []
+    used: set[str] = set()
+    for canonical, value in entry["values"].items():
+        member = member_name(canonical)
+        while member in used:
+            member = f"{member}_"
+        used.add(member)
+        values.append(
+            VocabularyValue(canonical, member, value["description"], tuple(value.get("spellings", [])))
+        )
+    return Vocabulary(name, entry["description"], tuple(values))
+
+
+def _normalize_product(
+    index: int, product: dict[str, Any], loaded: LoadedSpec, errors: dict[str, ErrorCode]
+) -> Product:
+    version_names = [version["name"] for version in product["versions"]]
+    versions = tuple(
+        _normalize_version(product, version, version_names, loaded, errors)
+        for version in product["versions"]
+    )
+    return Product(
+        name=product["name"],
+        title=product["title"],
+        path_prefix=product["path_prefix"],
+        scope_prefix=product["scope_prefix"],
+        host_kind=product["hosts"]["data_center"],
+        custom_domain=product["hosts"].get("custom_domain"),
+        distribution=f"zoho-bulk-{product['name'].replace('_', '-')}",
+        package=f"zoho_bulk_{product['name']}",
+        versions=versions,
+    )
+
+
+def _normalize_version(
+    product: dict[str, Any],
+    version: dict[str, Any],
+    version_names: list[str],
+    loaded: LoadedSpec,
+    errors: dict[str, ErrorCode],
+) -> ProductVersion:
+    document = loaded.document
+    fields_by_type = resolve_overlays(
+        document["types"],
+        document.get("overlays", []),
+        product["name"],
+        version["name"],
+        version_names,
+        loaded.source_map,
+    )
+    types = tuple(
+        TypeSpec(
+            name=name,
+            description=document["types"][name]["description"],
+            fields=tuple(
+                FieldSpec(field_name, parse_type(field["type"]), bool(field.get("required", False)), field["description"])
+                for field_name, field in fields.items()
+            ),
+            mixins=tuple(document["types"][name].get("mixins", [])),
+        )
+        for name, fields in fields_by_type.items()
+    )
+    operations = tuple(
+        _normalize_operation(name, operation, product, version["name"], types, document, errors)
+        for name, operation in document["operations"].items()
+    )
+    examples = tuple(
+        _normalize_example(entry, loaded.payloads[entry["file"]])
+        for entry in document.get("examples", [])
+        if entry["product"] == product["name"] and entry["version"] == version["name"]
+    )
+    return ProductVersion(
+        product=product["name"],
+        product_title=product["title"],
+        version=version["name"],
+        module_name=module_name(version["name"]),
+        source=version["source"],
+        types=types,
+        operations=operations,
+        examples=examples,
+    )
+
+
+def resolve_overlays(
+    base_types: dict[str, Any],
+    overlays: list[dict[str, Any]],
+    product: str,
+    version: str,
+    version_names: list[str],
+    source_map: SourceMap,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Apply, in spec order, every overlay whose range covers ``product`` ``version``.
+
+    Returns the fields of every type (name -> field -> definition), in order:
+    changed fields keep their place, added fields go last.
+    """
+    resolved = {name: dict(type_def["fields"]) for name, type_def in base_types.items()}
+    position = version_names.index(version)
+    for index, overlay in enumerate(overlays):
+        if not _overlay_applies(overlay["when"], product, position, version_names):
+            continue
+        where: Path_ = ("overlays", index)
+        for type_name, fields in overlay.get("change", {}).items():
+            for field_name, field in fields.items():
+                if field_name not in resolved[type_name]:
+                    raise source_map.error(
+                        (*where, "change", type_name, field_name),
+                        f"overlay '{overlay['id']}' changes field '{field_name}' that {type_name} "
+                        f"does not have in {product} {version}",
+                    )
+                resolved[type_name][field_name] = field
+        for type_name, fields in overlay.get("add", {}).items():
+            for field_name, field in fields.items():
+                if field_name in resolved[type_name]:
+                    raise source_map.error(
+                        (*where, "add", type_name, field_name),
+                        f"overlay '{overlay['id']}' adds field '{field_name}' that {type_name} "
+                        f"already has in {product} {version}; use change",
+                    )
+                resolved[type_name][field_name] = field
+        for type_name, field_names in overlay.get("remove", {}).items():
+            for offset, field_name in enumerate(field_names):
+                if field_name not in resolved[type_name]:
+                    raise source_map.error(
+                        (*where, "remove", type_name, offset),
+                        f"overlay '{overlay['id']}' removes field '{field_name}' that {type_name} "
+                        f"does not have in {product} {version}",
+                    )
+                del resolved[type_name][field_name]
+    return resolved
+
+
+def _overlay_applies(when: dict[str, Any], product: str, position: int, version_names: list[str]) -> bool:
+    if when["product"] != product:
+        return False
+    start = version_names.index(when["from"]) if "from" in when else 0
+    end = version_names.index(when["until"]) if "until" in when else len(version_names) - 1
+    return start <= position <= end
+
+
+def _normalize_operation(
+    name: str,
+    operation: dict[str, Any],
+    product: dict[str, Any],
+    version: str,
+    types: tuple[TypeSpec, ...],
+    document: dict[str, Any],
+    errors: dict[str, ErrorCode],
+) -> Operation:
+    path = operation["path"].replace("{prefix}", product["path_prefix"]).replace("{version}", version)
+    returns_field = operation["response"].get("returns")
+    returns_type = operation["response"]["type"]
+    if returns_field is not None:
+        response_type = next(t for t in types if t.name == returns_type)
+        field_type = next(f.type for f in response_type.fields if f.name == returns_field)
+        assert isinstance(field_type, ListOf) and isinstance(field_type.item, Named)
+        returns_type = field_type.item.name
+    return Operation(
+        name=name,
+        summary=operation["summary"],
+        description=operation["description"],
+        method=operation["method"],
+        path=path,
+        path_params=tuple(
+            PathParam(
+                param_name,
+                param["type"],
+                document["path_param_types"][param["type"]]["pattern"],
+                param["description"],
+            )
+            for param_name, param in operation.get("path_params", {}).items()
+        ),
+        scopes=tuple(
+            tuple(scope.replace("{scope}", product["scope_prefix"]) for scope in alternative)
+            for alternative in operation["scopes"]
+        ),
+        response_type=operation["response"]["type"],
+        returns_field=returns_field,
+        returns_type=returns_type,
+        errors=tuple(errors[code] for code in operation["errors"]),
+    )
+
+
+def _normalize_example(entry: dict[str, Any], payload: Any) -> Example:
+    source = entry["source"]
+    origin = source.get("seed") or source.get("url") or "spec"
+    if "line" in source:
+        origin = f"{origin} line {source['line']}"
+    name = entry["file"].removeprefix("examples/").removesuffix(".json")
+    return Example(
+        name=name,
+        product=entry["product"],
+        version=entry["version"],
+        operation=entry["operation"],
+        request=bool(entry.get("request", False)),
+        payload=payload,
+        source=f"{origin}: {source['label']}",
+        repairs=tuple(entry.get("repairs", [])),
+    )

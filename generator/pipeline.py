@@ -1,0 +1,71 @@
+"""The whole pipeline, stage after stage: load -> validate -> normalize ->
+emit (schemas, models, packages) -> format. Writing is left to the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from generator.emit_models import emit_models
+from generator.emit_packages import emit_packages
+from generator.emit_schemas import emit_schemas, models_schema, schema_path
+from generator.errors import SpecError
+from generator.format import format_outputs
+from generator.load import load_spec, to_pointer
+from generator.normalize import normalize_spec
+from generator.spec_model import NormalizedSpec
+from generator.validate import validate_spec
+from generator.write import with_marker
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The normalized spec and every output file it yields."""
+
+    spec: NormalizedSpec
+    files: dict[str, bytes]
+
+
+def build(spec_dir: Path) -> BuildResult:
+    """Run every stage up to formatting; raise SpecError on a malformed spec."""
+    loaded = load_spec(spec_dir)
+    validate_spec(loaded)
+    spec = normalize_spec(loaded)
+    schemas = emit_schemas(spec)
+    check_examples(spec, schemas, spec_dir)
+    models = {
+        (product.name, version.version): emit_models(version, spec, models_schema(version, spec))
+        for product in spec.products
+        for version in product.versions
+    }
+    sources = emit_packages(spec, models)
+    return BuildResult(spec, with_marker(format_outputs(schemas, sources)))
+
+
+def check_examples(spec: NormalizedSpec, schemas: dict[str, dict[str, Any]], spec_dir: Path) -> None:
+    """Every example must validate against the schema of its product, version and operation."""
+    for product in spec.products:
+        for version in product.versions:
+            for example in version.examples:
+                kind = "request" if example.request else "response"
+                path = schema_path(product.name, version.version, example.operation, kind)
+                schema = schemas.get(path)
+                if schema is None:
+                    raise SpecError(
+                        str(spec_dir / "examples" / f"{example.name}.json"), None,
+                        f"{example.operation} has no {kind} body to validate this example against",
+                    )
+                validator = jsonschema.Draft202012Validator(
+                    schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+                )
+                error = jsonschema.exceptions.best_match(validator.iter_errors(example.payload))
+                if error is not None:
+                    raise SpecError(
+                        str(spec_dir / "examples" / f"{example.name}.json"),
+                        None,
+                        f"example does not validate against {path}: {error.message}",
+                        pointer=to_pointer(tuple(error.absolute_path)),
+                    )

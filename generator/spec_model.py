@@ -1,0 +1,195 @@
+"""The normalized spec: plain, typed, immutable data that the emit stages and
+templates read. Overlays are already resolved here: each ProductVersion holds
+the concrete types of that product and version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator.type_expr import TypeExpr
+
+
+@dataclass(frozen=True)
+class AuthScheme:
+    """How requests carry the access token."""
+
+    header: str
+    scheme: str
+    token_pattern: str
+
+
+@dataclass(frozen=True)
+class DataCenter:
+    """One of the vendor's data centers and its hosts."""
+
+    name: str
+    description: str
+    api: str
+    accounts: str
+    upload: str
+    sandbox: str | None
+    developer: str | None
+    recruit: str | None
+
+
+@dataclass(frozen=True)
+class VocabularyValue:
+    """One canonical value of a vocabulary and the other spellings that mean it."""
+
+    canonical: str
+    member_name: str
+    description: str
+    spellings: tuple[str, ...]
+
+    @property
+    def all_spellings(self) -> tuple[str, ...]:
+        """The canonical spelling, then the others."""
+        return (self.canonical, *self.spellings)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed set of documented values (states, operators, ...)."""
+
+    name: str
+    description: str
+    values: tuple[VocabularyValue, ...]
+
+    @property
+    def all_spellings(self) -> tuple[str, ...]:
+        """Every accepted spelling, canonical ones first."""
+        canonical = tuple(value.canonical for value in self.values)
+        others = tuple(spelling for value in self.values for spelling in value.spellings)
+        return canonical + others
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a payload type."""
+
+    name: str
+    type: TypeExpr
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """A payload type as it is in one product and version."""
+
+    name: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    mixins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """A documented error code."""
+
+    code: str
+    http_status: int
+    meaning: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class PathParam:
+    """A path parameter and the pattern its values must match."""
+
+    name: str
+    type_name: str
+    pattern: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation as it is in one product and version."""
+
+    name: str
+    summary: str
+    description: str
+    method: str
+    path: str
+    path_params: tuple[PathParam, ...]
+    scopes: tuple[tuple[str, ...], ...]
+    response_type: str
+    returns_field: str | None
+    returns_type: str
+    errors: tuple[ErrorCode, ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A sample payload and where it came from."""
+
+    name: str
+    product: str
+    version: str
+    operation: str
+    request: bool
+    payload: Any
+    source: str
+    repairs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProductVersion:
+    """One API version of a product, with its concrete types and operations."""
+
+    product: str
+    product_title: str
+    version: str
+    module_name: str
+    source: str
+    types: tuple[TypeSpec, ...]
+    operations: tuple[Operation, ...]
+    examples: tuple[Example, ...]
+
+    def type_named(self, name: str) -> TypeSpec:
+        """The type called ``name`` in this version."""
+        for type_spec in self.types:
+            if type_spec.name == name:
+                return type_spec
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product (CRM, Bigin, Recruit) and its versions."""
+
+    name: str
+    title: str
+    path_prefix: str
+    scope_prefix: str
+    host_kind: str
+    custom_domain: str | None
+    distribution: str
+    package: str
+    versions: tuple[ProductVersion, ...]
+
+
+@dataclass(frozen=True)
+class NormalizedSpec:
+    """Everything the emit stages need, overlays resolved."""
+
+    auth: AuthScheme
+    data_centers: tuple[DataCenter, ...]
+    vocabularies: tuple[Vocabulary, ...]
+    errors: tuple[ErrorCode, ...]
+    products: tuple[Product, ...]
+
+    def vocabulary_names(self) -> frozenset[str]:
+        """Names of all vocabularies."""
+        return frozenset(vocabulary.name for vocabulary in self.vocabularies)
+
+    def find_version(self, product: str, version: str) -> ProductVersion | None:
+        """The ProductVersion called ``product`` ``version``, if the spec has it."""
+        for candidate in self.products:
+            if candidate.name == product:
+                for product_version in candidate.versions:
+                    if product_version.version == version:
+                        return product_version
+        return None

@@ -1,0 +1,206 @@
+"""Stage 2, validate: check the loaded spec against its meta-schema, then check
+what a schema cannot express: that every name it uses is defined."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from jsonschema.exceptions import ValidationError, best_match
+
+from generator.errors import SpecError
+from generator.load import LoadedSpec, Path_, SourceMap
+from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
+
+META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PATH_BUILTINS = frozenset({"prefix", "version"})
+
+
+@cache
+def meta_schema() -> dict[str, Any]:
+    """The spec's own JSON Schema."""
+    loaded: dict[str, Any] = yaml.safe_load(META_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def validate_spec(loaded: LoadedSpec) -> None:
+    """Raise SpecError for the first problem found in the spec, in file order."""
+    check_meta_schema(loaded.document, loaded.source_map)
+    check_references(loaded.document, loaded.source_map)
+
+
+def check_meta_schema(document: dict[str, Any], source_map: SourceMap) -> None:
+    """Check the document against the meta-schema; report the earliest error."""
+    validator = jsonschema.Draft202012Validator(meta_schema())
+    errors = list(validator.iter_errors(document))
+    if not errors:
+        return
+    first = min(errors, key=lambda error: _sort_key(source_map, _error_path(error)))
+    error = best_match([first])
+    path = _error_path(error)
+    raise source_map.error(path, _describe(error))
+
+
+def _error_path(error: ValidationError) -> Path_:
+    path: Path_ = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unexpected = sorted(key for key in error.instance if key not in allowed)
+        if unexpected:
+            return (*path, unexpected[0])
+    return path
+
+
+def _describe(error: ValidationError) -> str:
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        unexpected = sorted(key for key in error.instance if key not in allowed)
+        if unexpected and allowed:
+            return f"unknown key '{unexpected[0]}' (expected one of: {', '.join(allowed)})"
+    if error.validator == "pattern":
+        return f"{error.instance!r} does not match the pattern {error.validator_value!r}"
+    return error.message
+
+
+def _sort_key(source_map: SourceMap, path: Path_) -> tuple[str, int]:
+    origin = source_map.locate(path)
+    return (origin.file, origin.line)
+
+
+def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
+    """Check that every type, vocabulary, product, version, operation and error
+    code the spec names is defined, and that names are unique."""
+    types: dict[str, Any] = document["types"]
+    vocabularies: dict[str, Any] = document["vocabularies"]
+    for name in vocabularies:
+        if name in types:
+            raise source_map.error(("vocabularies", name), f"'{name}' is both a type and a vocabulary")
+    known_types = set(types) | set(vocabularies)
+    for name, type_def in types.items():
+        for field_name, field in type_def["fields"].items():
+            _check_type_expr(field["type"], known_types, source_map, ("types", name, "fields", field_name, "type"))
+    _check_vocabularies(vocabularies, source_map)
+    _check_unique(document["data_centers"], "name", ("data_centers",), source_map, "data center")
+    products = {product["name"]: product for product in document["products"]}
+    _check_unique(document["products"], "name", ("products",), source_map, "product")
+    for index, product in enumerate(document["products"]):
+        _check_unique(product["versions"], "name", ("products", index, "versions"), source_map, "version")
+    versions = {name: [v["name"] for v in product["versions"]] for name, product in products.items()}
+    for index, overlay in enumerate(document.get("overlays", [])):
+        _check_overlay(overlay, index, types, known_types, versions, source_map)
+    _check_unique(document.get("overlays", []), "id", ("overlays",), source_map, "overlay id")
+    for name, operation in document["operations"].items():
+        _check_operation(name, operation, document, source_map)
+    for index, example in enumerate(document.get("examples", [])):
+        where = ("examples", index)
+        if example["product"] not in versions:
+            raise source_map.error((*where, "product"), f"unknown product '{example['product']}'")
+        if example["version"] not in versions[example["product"]]:
+            raise source_map.error(
+                (*where, "version"), f"product '{example['product']}' has no version '{example['version']}'"
+            )
+        if example["operation"] not in document["operations"]:
+            raise source_map.error((*where, "operation"), f"unknown operation '{example['operation']}'")
+    _check_unique(document.get("examples", []), "file", ("examples",), source_map, "example file")
+
+
+def _check_type_expr(text: str, known: set[str], source_map: SourceMap, path: Path_) -> None:
+    try:
+        expr = parse_type(text)
+    except TypeSyntaxError as exc:
+        raise source_map.error(path, str(exc)) from None
+    for name in named_references(expr):
+        if name not in known:
+            raise source_map.error(path, f"unknown type '{name}'")
+
+
+def _check_vocabularies(vocabularies: dict[str, Any], source_map: SourceMap) -> None:
+    for name, vocabulary in vocabularies.items():
+        seen: dict[str, str] = {}
+        for canonical, value in vocabulary["values"].items():
+            for spelling in (canonical, *value.get("spellings", [])):
+                if spelling in seen:
+                    raise source_map.error(
+                        ("vocabularies", name, "values", canonical),
+                        f"spelling '{spelling}' of vocabulary {name} already belongs to '{seen[spelling]}'",
+                    )
+                seen[spelling] = canonical
+
+
+def _check_unique(items: list[Any], key: str, path: Path_, source_map: SourceMap, what: str) -> None:
+    seen: set[Any] = set()
+    for index, item in enumerate(items):
+        value = item[key]
+        if value in seen:
+            raise source_map.error((*path, index, key), f"duplicate {what} '{value}'")
+        seen.add(value)
+
+
+def _check_overlay(
+    overlay: dict[str, Any],
+    index: int,
+    types: dict[str, Any],
+    known_types: set[str],
+    versions: dict[str, list[str]],
+    source_map: SourceMap,
+) -> None:
+    where: Path_ = ("overlays", index)
+    when = overlay["when"]
+    product = when["product"]
+    if product not in versions:
+        raise source_map.error((*where, "when", "product"), f"overlay '{overlay['id']}' names unknown product '{product}'")
+    for bound in ("from", "until"):
+        if bound in when and when[bound] not in versions[product]:
+            raise source_map.error(
+                (*where, "when", bound), f"product '{product}' has no version '{when[bound]}'"
+            )
+    if "from" in when and "until" in when:
+        order = versions[product]
+        if order.index(when["from"]) > order.index(when["until"]):
+            raise source_map.error((*where, "when"), f"version range {when['from']}..{when['until']} is empty")
+    for action in ("change", "add", "remove"):
+        for type_name, fields in overlay.get(action, {}).items():
+            if type_name not in types:
+                raise source_map.error((*where, action, type_name), f"overlay on unknown type '{type_name}'")
+            if action == "remove":
+                continue
+            for field_name, field in fields.items():
+                _check_type_expr(
+                    field["type"], known_types, source_map, (*where, action, type_name, field_name, "type")
+                )
+
+
+def _check_operation(name: str, operation: dict[str, Any], document: dict[str, Any], source_map: SourceMap) -> None:
+    where: Path_ = ("operations", name)
+    response = operation["response"]
+    types = document["types"]
+    if response["type"] not in types:
+        raise source_map.error((*where, "response", "type"), f"unknown type '{response['type']}'")
+    returns = response.get("returns")
+    if returns is not None:
+        field = types[response["type"]]["fields"].get(returns)
+        item = parse_type(field["type"]) if field is not None else None
+        if not (isinstance(item, ListOf) and isinstance(item.item, Named) and item.item.name in types):
+            raise source_map.error(
+                (*where, "response", "returns"),
+                f"'{returns}' is not a field of {response['type']} holding a list of a type",
+            )
+    placeholders = set(_PLACEHOLDER.findall(operation["path"])) - _PATH_BUILTINS
+    declared = set(operation.get("path_params", {}))
+    for missing in sorted(placeholders - declared):
+        raise source_map.error((*where, "path"), f"path parameter '{{{missing}}}' is not declared in path_params")
+    for extra in sorted(declared - placeholders):
+        raise source_map.error((*where, "path_params", extra), f"path parameter '{extra}' does not appear in the path")
+    for param_name, param in operation.get("path_params", {}).items():
+        if param["type"] not in document["path_param_types"]:
+            raise source_map.error(
+                (*where, "path_params", param_name, "type"), f"unknown path parameter type '{param['type']}'"
+            )
+    for index, code in enumerate(operation["errors"]):
+        if code not in document["errors"]:
+            raise source_map.error((*where, "errors", index), f"error code '{code}' is not in the error catalog")

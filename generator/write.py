@@ -1,0 +1,124 @@
+"""Stage 6, write: compare the new output with generated/ and replace it as a
+whole, so a failed or interrupted run leaves the old tree as it was."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import OutputError
+
+MARKER = ".zoho-bulkgen"
+_DEBRIS_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build"})
+MARKER_TEXT = b"This folder is written by zoho-bulkgen; edit spec/ and templates/ instead.\n"
+
+
+@dataclass(frozen=True)
+class TreeDiff:
+    """How the files on disk differ from the files a run would write."""
+
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when disk and output agree byte for byte."""
+        return not (self.added or self.changed or self.removed)
+
+
+def with_marker(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The output files plus the marker that says the folder is ours."""
+    return {**files, MARKER: MARKER_TEXT}
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (relative POSIX path -> bytes); empty if absent."""
+    if not root.exists():
+        return {}
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not _is_tool_debris(path.relative_to(root).parts):
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def _is_tool_debris(parts: tuple[str, ...]) -> bool:
+    """Caches and build leftovers that tools drop into a package folder."""
+    return any(
+        part in _DEBRIS_DIRS or part.endswith(".egg-info") for part in parts[:-1]
+    )
+
+
+def diff_tree(current: dict[str, bytes], desired: dict[str, bytes]) -> TreeDiff:
+    """Compare two trees."""
+    return TreeDiff(
+        added=tuple(sorted(set(desired) - set(current))),
+        changed=tuple(sorted(p for p in desired if p in current and current[p] != desired[p])),
+        removed=tuple(sorted(set(current) - set(desired))),
+    )
+
+
+def describe_diff(diff: TreeDiff, current: dict[str, bytes], desired: dict[str, bytes], max_lines: int = 20) -> str:
+    """A short report: one line per file, and the first lines of each text diff."""
+    lines: list[str] = []
+    for path in diff.added:
+        lines.append(f"missing: {path}")
+    for path in diff.removed:
+        lines.append(f"not generated (stale): {path}")
+    for path in diff.changed:
+        lines.append(f"differs: {path}")
+        old = current[path].decode("utf-8", "replace").splitlines()
+        new = desired[path].decode("utf-8", "replace").splitlines()
+        patch = list(difflib.unified_diff(old, new, f"{path} (on disk)", f"{path} (from spec)", lineterm="", n=1))
+        lines.extend("    " + line for line in patch[:max_lines])
+        if len(patch) > max_lines:
+            lines.append(f"    ... {len(patch) - max_lines} more diff lines")
+    return "\n".join(lines)
+
+
+def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
+    """Make ``root`` hold exactly ``desired``; write nothing if it already does.
+
+    The new tree is written in full beside ``root`` and swapped in with two
+    renames, so readers see either the old tree or the new one.
+    """
+    current = read_tree(root)
+    diff = diff_tree(current, desired)
+    if diff.is_empty:
+        return diff
+    if current and MARKER not in current:
+        raise OutputError(
+            f"{root}: refusing to replace a folder that zoho-bulkgen did not write (no {MARKER} file)"
+        )
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
+    try:
+        for relative, content in desired.items():
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        _swap(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return diff
+
+
+def _swap(staging: Path, root: Path) -> None:
+    if not root.exists():
+        os.replace(staging, root)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
+    os.rmdir(retired)
+    os.replace(root, retired)
+    try:
+        os.replace(staging, root)
+    except BaseException:
+        os.replace(retired, root)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
