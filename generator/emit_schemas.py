@@ -17,6 +17,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID_PREFIX = "urn:zoho-bulkgen:schema"
 VOCABULARY_KEY = "x-vocabulary"
 CORE_PACKAGE = "zoho_bulk_core"
+TIMESTAMP_DEF = "Timestamp"
 
 _PRIMITIVE_SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
@@ -205,4 +206,23 @@ def models_schema(version: ProductVersion, spec: NormalizedSpec) -> dict[str, An
             mixins = version.type_named(name).mixins
             if mixins:
                 definition["customBasePath"] = [f"{CORE_PACKAGE}.models.{mixin}" for mixin in mixins]
+    defs = _refer_to_timestamp(defs)
+    defs[TIMESTAMP_DEF] = {
+        "type": "string",
+        "format": "date-time",
+        "customTypePath": f"{CORE_PACKAGE}.models.Timestamp",
+    }
     return {"$schema": DRAFT, "title": "Models", "$defs": defs}
+
+
+def _refer_to_timestamp(node: Any) -> Any:
+    """Replace inline date-time schemas by a reference to the shared Timestamp type,
+    which (unlike pydantic's lax datetime) accepts only ISO 8601 strings."""
+    if isinstance(node, list):
+        return [_refer_to_timestamp(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "string" and node.get("format") == "date-time":
+        rest = {key: value for key, value in node.items() if key not in ("type", "format")}
+        return {"$ref": f"#/$defs/{TIMESTAMP_DEF}", **rest}
+    return {key: _refer_to_timestamp(value) for key, value in node.items()}

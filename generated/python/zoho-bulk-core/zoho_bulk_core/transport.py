@@ -118,7 +118,7 @@ class SyncTransport:
 
 
 class AsyncTransport:
-    """Sends requests with httpx.AsyncClient; keeps the token out of reprs and errors."""
+    """Sends requests with httpx.AsyncClient; keeps the token out of reprs, errors."""
 
     def __init__(
         self,

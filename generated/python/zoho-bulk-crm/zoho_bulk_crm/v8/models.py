@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field
-from zoho_bulk_core.models import BulkModel, ModuleAccess
+from pydantic import Field
+from zoho_bulk_core.models import BulkModel, ModuleAccess, Timestamp
 from zoho_bulk_core.vocabulary import (
     CallbackMethodValue,
     ComparatorValue,
@@ -177,7 +177,7 @@ class BulkWriteJob(BulkModel):
     """Who created the job."""
     operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
     """insert, update or upsert."""
-    created_time: AwareDatetime | None = None
+    created_time: Timestamp | None = None
     """When the job was created."""
     callback: Callback | None = None
     """Where the vendor reports completion."""
@@ -240,7 +240,7 @@ class BulkReadJob(BulkModel):
     """Present once the job has finished."""
     created_by: User | None = None
     """Who created the job."""
-    created_time: AwareDatetime | None = None
+    created_time: Timestamp | None = None
     """When the job was created."""
     file_type: Annotated[FileTypeValue | None, Field(title="FileType")] = None
     """Format of the result file."""

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Set-up and the two everyday commands, needing nothing but Python 3.11+:
+
+    python3 dev.py generate   # create .venv if needed, regenerate generated/
+    python3 dev.py test       # create .venv if needed, install the generated packages, run all tests
+
+Extra arguments go to the command underneath (zoho-bulkgen generate, or pytest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".zoho-bulkgen-deps"
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``generate`` or ``test``."""
+    if sys.version_info < (3, 11):
+        print("dev.py: Python 3.11 or newer is needed", file=sys.stderr)
+        return 2
+    if not argv or argv[0] not in ("generate", "test"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, rest = argv[0], argv[1:]
+    ensure_venv()
+    if command == "generate":
+        return run([str(PYTHON), "-m", "generator", "generate", *rest])
+    install_generated_packages()
+    return run([str(PYTHON), "-m", "pytest", *rest])
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the project with its dev tools, once per pyproject change."""
+    if not PYTHON.exists():
+        print("dev.py: creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("dev.py: installing dependencies into .venv", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    check(pip + ["--upgrade", "pip", "setuptools>=68", "wheel"])
+    check(pip + ["-e", f"{ROOT}[dev]"])
+    STAMP.write_text(wanted)
+
+
+def install_generated_packages() -> None:
+    """Install generated/python/* into .venv as a user would (not editable).
+
+    They are built from a copy so that the build leaves nothing in generated/."""
+    sources = sorted((ROOT / "generated" / "python").iterdir())
+    with tempfile.TemporaryDirectory(prefix="zoho-bulk-install-") as temp:
+        copies = []
+        for source in sources:
+            copy = Path(temp) / source.name
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
+            copies.append(str(copy))
+        check(
+            [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+             "--no-deps", "--no-build-isolation", "--force-reinstall", *copies]
+        )
+
+
+def check(command: list[str]) -> None:
+    """Run a command; stop with its exit code if it fails."""
+    code = run(command)
+    if code != 0:
+        raise SystemExit(code)
+
+
+def run(command: list[str]) -> int:
+    """Run a command from the repository root and return its exit code."""
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,56 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.emit_schemas import VOCABULARY_KEY
+from tests.conftest import GENERATED_DIR
+
+
+def load_schema(product: str, version: str, operation: str, kind: str = "response") -> dict[str, Any]:
+    """A committed schema from generated/schemas."""
+    path = GENERATED_DIR / "schemas" / product / version / f"{operation}.{kind}.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+def installed_models(product: str, version: str) -> Any:
+    """The models module of the installed distribution (not the generated/ tree)."""
+    module = importlib.import_module(f"zoho_bulk_{product}.{version.replace('.', '_')}.models")
+    assert "site-packages" in Path(module.__file__ or "").parts, (
+        f"{module.__name__} is imported from {module.__file__}, not from an installed package; "
+        "run the tests with 'python3 dev.py test'"
+    )
+    return module
+
+
+def model_for(schema: dict[str, Any], models: Any) -> Any:
+    """The model class a schema's root refers to."""
+    return getattr(models, schema["$ref"].rsplit("/", 1)[-1])
+
+
+def spelling_map(schema: dict[str, Any]) -> dict[str, str]:
+    """Every vocabulary spelling in a schema mapped to its canonical value."""
+    spellings: dict[str, str] = {}
+    for definition in schema.get("$defs", {}).values():
+        spellings.update(definition.get(VOCABULARY_KEY, {}))
+    return spellings
+
+
+def same_modulo_spelling(original: Any, dumped: Any, spellings: dict[str, str]) -> bool:
+    """True when two JSON values are equal once vocabulary spellings are made canonical."""
+    if isinstance(original, dict) and isinstance(dumped, dict):
+        return original.keys() == dumped.keys() and all(
+            same_modulo_spelling(original[key], dumped[key], spellings) for key in original
+        )
+    if isinstance(original, list) and isinstance(dumped, list):
+        return len(original) == len(dumped) and all(
+            same_modulo_spelling(a, b, spellings) for a, b in zip(original, dumped, strict=True)
+        )
+    if isinstance(original, str) and isinstance(dumped, str) and original != dumped:
+        return spellings.get(original, original) == dumped
+    return bool(original == dumped) and type(original) is type(dumped)

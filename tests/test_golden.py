@@ -1,0 +1,45 @@
+"""Golden files: the committed generated/ must be exactly what the spec yields.
+
+Run ``python3 dev.py test --update-golden`` (or ``zoho-bulkgen generate``) to
+accept a change on purpose."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.pipeline import BuildResult
+from generator.write import describe_diff, diff_tree, read_tree, write_tree
+from tests.conftest import GENERATED_DIR
+
+
+def test_generated_tree_matches_spec(built: BuildResult, request: pytest.FixtureRequest) -> None:
+    current = read_tree(GENERATED_DIR)
+    diff = diff_tree(current, built.files)
+    if diff.is_empty:
+        return
+    if request.config.getoption("--update-golden"):
+        write_tree(GENERATED_DIR, built.files)
+        return
+    pytest.fail(
+        "generated/ differs from what the spec yields "
+        "(rerun with --update-golden to accept):\n" + describe_diff(diff, current, built.files),
+        pytrace=False,
+    )
+
+
+def test_every_product_version_has_its_outputs(built: BuildResult) -> None:
+    expected = {
+        "crm": ["v2", "v2.1", "v3", "v4", "v5", "v6", "v7", "v8"],
+        "bigin": ["v1", "v2"],
+        "recruit": ["v2"],
+    }
+    for product, versions in expected.items():
+        for version in versions:
+            module = version.replace(".", "_")
+            for operation in ("get_bulk_write_job", "get_bulk_read_job"):
+                assert f"schemas/{product}/{version}/{operation}.response.json" in built.files
+            package = f"python/zoho-bulk-{product}/zoho_bulk_{product}/{module}"
+            for name in ("__init__.py", "models.py", "client.py"):
+                assert f"{package}/{name}" in built.files
+    for distribution in ("zoho-bulk-core", "zoho-bulk-crm", "zoho-bulk-bigin", "zoho-bulk-recruit"):
+        assert f"python/{distribution}/pyproject.toml" in built.files
