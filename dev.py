@@ -2,7 +2,7 @@
 """Set-up and the two everyday commands, needing nothing but Python 3.11+:
 
     python3 dev.py generate   # create .venv if needed, regenerate generated/
-    python3 dev.py test       # create .venv if needed, install the generated packages, run all tests
+    python3 dev.py test       # create .venv if needed, install generated packages, run all tests
 
 Extra arguments go to the command underneath (zoho-bulkgen generate, or pytest).
 """
@@ -27,7 +27,7 @@ STAMP = VENV / ".zoho-bulkgen-deps"
 
 def main(argv: list[str]) -> int:
     """Dispatch ``generate`` or ``test``."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may run under an old python3
         print("dev.py: Python 3.11 or newer is needed", file=sys.stderr)
         return 2
     if not argv or argv[0] not in ("generate", "test"):
@@ -60,16 +60,30 @@ def install_generated_packages() -> None:
     """Install generated/python/* into .venv as a user would (not editable).
 
     They are built from a copy so that the build leaves nothing in generated/."""
-    sources = sorted((ROOT / "generated" / "python").iterdir())
+    sources = sorted(
+        path.parent for path in (ROOT / "generated" / "python").glob("*/pyproject.toml")
+    )
     with tempfile.TemporaryDirectory(prefix="zoho-bulk-install-") as temp:
         copies = []
         for source in sources:
             copy = Path(temp) / source.name
-            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
+            shutil.copytree(
+                source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+            )
             copies.append(str(copy))
         check(
-            [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q",
-             "--no-deps", "--no-build-isolation", "--force-reinstall", *copies]
+            [
+                str(PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "-q",
+                "--no-deps",
+                "--no-build-isolation",
+                "--force-reinstall",
+                *copies,
+            ]
         )
 
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.errors import GeneratorError, UsageError
+from generator.errors import GeneratorError
 
 DEFAULT_SPEC = Path("spec")
 DEFAULT_OUT = Path("generated")
@@ -32,7 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zoho-bulkgen",
-        description="Generate JSON Schemas, pydantic models and client packages from the Zoho Bulk API spec.",
+        description=(
+            "Generate JSON Schemas, pydantic models and client packages "
+            "from the Zoho Bulk API spec."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -40,35 +43,57 @@ def _parser() -> argparse.ArgumentParser:
     _add_paths(generate)
     generate.set_defaults(run=_run_generate)
 
-    check = commands.add_parser("check", help="exit 1 if the output folder is not what the spec yields")
+    check = commands.add_parser(
+        "check", help="exit 1 if the output folder is not what the spec yields"
+    )
     _add_paths(check)
     check.set_defaults(run=_run_check)
 
     schema = commands.add_parser("schema", help="print an operation's JSON Schema")
     _add_operation(schema)
-    schema.add_argument("--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)")
-    schema.add_argument("--request", action="store_true", help="the request body's schema, not the response's")
+    schema.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)"
+    )
+    schema.add_argument(
+        "--request", action="store_true", help="the request body's schema, not the response's"
+    )
     schema.add_argument("--strict", action="store_true", help="the docs-conformance variant")
     schema.set_defaults(run=_run_schema)
 
-    validate = commands.add_parser("validate", help="validate JSON payloads with the schema and the model")
+    validate = commands.add_parser(
+        "validate", help="validate JSON payloads with the schema and the model"
+    )
     _add_operation(validate)
-    validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="JSON payload files ('-' for stdin)")
-    validate.add_argument("--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)")
-    validate.add_argument("--request", action="store_true", help="payloads are request bodies (always strict)")
-    validate.add_argument("--strict", action="store_true", help="reject unknown fields and values (docs conformance)")
+    validate.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="JSON payload files ('-' for stdin)"
+    )
+    validate.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)"
+    )
+    validate.add_argument(
+        "--request", action="store_true", help="payloads are request bodies (always strict)"
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="reject unknown fields and values (docs conformance)"
+    )
     validate.set_defaults(run=_run_validate)
     return parser
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: generated)")
+    parser.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: generated)"
+    )
 
 
 def _add_operation(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("product", metavar="PRODUCT", help="crm, bigin or recruit")
-    parser.add_argument("version", metavar="VERSION", help="API version as the vendor writes it, e.g. v2.1")
+    parser.add_argument(
+        "version", metavar="VERSION", help="API version as the vendor writes it, e.g. v2.1"
+    )
     parser.add_argument("operation", metavar="OPERATION", help="e.g. get_bulk_write_job")
 
 
@@ -106,7 +131,14 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_schema(args: argparse.Namespace) -> int:
     from generator.payloads import load_schema
 
-    schema = load_schema(args.out, args.product, args.version, args.operation, request=args.request, strict=args.strict)
+    schema = load_schema(
+        args.out,
+        args.product,
+        args.version,
+        args.operation,
+        request=args.request,
+        strict=args.strict,
+    )
     json.dump(schema, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
@@ -116,7 +148,12 @@ def _run_validate(args: argparse.Namespace) -> int:
     from generator.payloads import PayloadChecker
 
     checker = PayloadChecker.open(
-        args.out, args.product, args.version, args.operation, request=args.request, strict=args.strict
+        args.out,
+        args.product,
+        args.version,
+        args.operation,
+        request=args.request,
+        strict=args.strict,
     )
     all_valid = True
     for path in args.files:

@@ -66,7 +66,9 @@ def response_schema(
     schema: dict[str, Any] = {
         "$schema": DRAFT,
         "$id": schema_id(version.product, version.version, operation.name, "response"),
-        "title": f"{root.name} ({version.product_title} {version.version}, {operation.name} response)",
+        "title": (
+            f"{root.name} ({version.product_title} {version.version}, {operation.name} response)"
+        ),
         "description": f"{operation.summary} {root.description}",
         "$ref": f"#/$defs/{root.name}",
         "$defs": definitions(version, [root.name], vocabularies, open_vocabularies=True),
@@ -205,7 +207,9 @@ def models_schema(version: ProductVersion, spec: NormalizedSpec) -> dict[str, An
         else:
             mixins = version.type_named(name).mixins
             if mixins:
-                definition["customBasePath"] = [f"{CORE_PACKAGE}.models.{mixin}" for mixin in mixins]
+                definition["customBasePath"] = [
+                    f"{CORE_PACKAGE}.models.{mixin}" for mixin in mixins
+                ]
     defs = _refer_to_timestamp(defs)
     defs[TIMESTAMP_DEF] = {
         "type": "string",

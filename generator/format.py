@@ -12,14 +12,18 @@ BLACK_LINE_LENGTH = 88
 
 def format_python(source: str, path: str) -> str:
     """Black-format ``source``; a failure here is a generator bug, named by file."""
-    import black  # imported here: only generation formats code
+    # Imported here: only generation formats code, and black is slow to import.
+    import black
+    from black.mode import Mode, TargetVersion
 
-    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=BLACK_LINE_LENGTH)
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=BLACK_LINE_LENGTH)
     try:
         return black.format_str(source, mode=mode)
     except Exception as exc:  # black raises several unrelated types
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise GeneratorError(f"{path}: generated code does not parse (generator bug): {first_line}") from None
+        raise GeneratorError(
+            f"{path}: generated code does not parse (generator bug): {first_line}"
+        ) from None
 
 
 def format_json(data: Any) -> str:

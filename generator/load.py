@@ -83,6 +83,8 @@ def load_spec(spec_dir: Path) -> LoadedSpec:
                 )
             document[key] = value
         source_map.origins.update(file_map.origins)
+    # Problems with the document as a whole (a missing section) point at the folder.
+    source_map.origins[()] = Origin(_display_name(spec_dir), 0)
     payloads = _load_example_payloads(spec_dir, document, source_map)
     return LoadedSpec(spec_dir, document, source_map, payloads)
 
@@ -162,9 +164,14 @@ def _load_example_payloads(
         relative = entry["file"]
         path = (spec_dir / relative).resolve()
         if spec_dir.resolve() not in path.parents:
-            raise source_map.error(("examples", index, "file"), f"example file '{relative}' lies outside the spec folder")
+            raise source_map.error(
+                ("examples", index, "file"),
+                f"example file '{relative}' lies outside the spec folder",
+            )
         if not path.is_file():
-            raise source_map.error(("examples", index, "file"), f"example file '{relative}' not found")
+            raise source_map.error(
+                ("examples", index, "file"), f"example file '{relative}' not found"
+            )
         display = _display_name(path)
         text = _read_text(path, display)
         try:

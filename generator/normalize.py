@@ -96,7 +96,9 @@ def _normalize_vocabulary(name: str, entry: dict[str, Any]) -> Vocabulary:
             member = f"{member}_"
         used.add(member)
         values.append(
-            VocabularyValue(canonical, member, value["description"], tuple(value.get("spellings", [])))
+            VocabularyValue(
+                canonical, member, value["description"], tuple(value.get("spellings", []))
+            )
         )
     return Vocabulary(name, entry["description"], tuple(values))
 
@@ -143,7 +145,12 @@ def _normalize_version(
             name=name,
             description=document["types"][name]["description"],
             fields=tuple(
-                FieldSpec(field_name, parse_type(field["type"]), bool(field.get("required", False)), field["description"])
+                FieldSpec(
+                    field_name,
+                    parse_type(field["type"]),
+                    bool(field.get("required", False)),
+                    field["description"],
+                )
                 for field_name, field in fields.items()
             ),
             mixins=tuple(document["types"][name].get("mixins", [])),
@@ -220,7 +227,9 @@ def resolve_overlays(
     return resolved
 
 
-def _overlay_applies(when: dict[str, Any], product: str, position: int, version_names: list[str]) -> bool:
+def _overlay_applies(
+    when: dict[str, Any], product: str, position: int, version_names: list[str]
+) -> bool:
     if when["product"] != product:
         return False
     start = version_names.index(when["from"]) if "from" in when else 0
@@ -237,7 +246,9 @@ def _normalize_operation(
     document: dict[str, Any],
     errors: dict[str, ErrorCode],
 ) -> Operation:
-    path = operation["path"].replace("{prefix}", product["path_prefix"]).replace("{version}", version)
+    path = (
+        operation["path"].replace("{prefix}", product["path_prefix"]).replace("{version}", version)
+    )
     returns_field = operation["response"].get("returns")
     returns_type = operation["response"]["type"]
     if returns_field is not None:

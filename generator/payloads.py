@@ -81,7 +81,14 @@ class PayloadChecker:
 
     @classmethod
     def open(
-        cls, out_dir: Path, product: str, version: str, operation: str, *, request: bool, strict: bool
+        cls,
+        out_dir: Path,
+        product: str,
+        version: str,
+        operation: str,
+        *,
+        request: bool,
+        strict: bool,
     ) -> PayloadChecker:
         """Load the schema and the model of ``operation`` from ``out_dir``."""
         schema = load_schema(out_dir, product, version, operation, request=request, strict=strict)
@@ -92,7 +99,9 @@ class PayloadChecker:
         models = import_models(out_dir, product, version)
         model = getattr(models, model_name, None)
         if model is None:
-            raise UsageError(f"{models.__name__} has no model {model_name}; run 'zoho-bulkgen generate'")
+            raise UsageError(
+                f"{models.__name__} has no model {model_name}; run 'zoho-bulkgen generate'"
+            )
         return cls(validator, model, strict or request)
 
     def check_file(self, path: Path) -> PayloadReport:
@@ -105,7 +114,11 @@ class PayloadChecker:
         try:
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
-            return PayloadReport(f"{name}:{exc.lineno}:{exc.colno}", self.model.__name__, [f"invalid JSON: {exc.msg}"])
+            return PayloadReport(
+                f"{name}:{exc.lineno}:{exc.colno}",
+                self.model.__name__,
+                [f"invalid JSON: {exc.msg}"],
+            )
         return self.check(name, payload)
 
     def check(self, name: str, payload: Any) -> PayloadReport:
@@ -116,13 +129,17 @@ class PayloadChecker:
         if bool(schema_errors) != bool(model_errors):
             accepted_by = "the schema" if not schema_errors else "the model"
             rejected_by = "the model" if not schema_errors else "the schema"
-            report.generator_bug = f"{accepted_by} accepts this payload but {rejected_by} rejects it"
+            report.generator_bug = (
+                f"{accepted_by} accepts this payload but {rejected_by} rejects it"
+            )
         report.errors = schema_errors or model_errors
         return report
 
     def schema_errors(self, payload: Any) -> list[str]:
         """Schema errors as 'pointer: message', in document order."""
-        errors = sorted(self.validator.iter_errors(payload), key=lambda e: [str(p) for p in e.absolute_path])
+        errors = sorted(
+            self.validator.iter_errors(payload), key=lambda e: [str(p) for p in e.absolute_path]
+        )
         messages = []
         for error in errors:
             best = best_match([error])
@@ -149,10 +166,15 @@ def import_models(out_dir: Path, product: str, version: str) -> Any:
     """Import the generated models of ``product`` ``version`` from ``out_dir``,
     ahead of any installed copy."""
     python_root = out_dir.resolve() / "python"
-    distributions = [python_root / "zoho-bulk-core", python_root / f"zoho-bulk-{product.replace('_', '-')}"]
+    distributions = [
+        python_root / "zoho-bulk-core",
+        python_root / f"zoho-bulk-{product.replace('_', '-')}",
+    ]
     for distribution in reversed(distributions):
         if not distribution.is_dir():
-            raise UsageError(f"{distribution}: no generated package; run 'zoho-bulkgen generate' first")
+            raise UsageError(
+                f"{distribution}: no generated package; run 'zoho-bulkgen generate' first"
+            )
         if str(distribution) not in sys.path:
             sys.path.insert(0, str(distribution))
     module = f"zoho_bulk_{product}.{module_name(version)}.models"

@@ -45,7 +45,9 @@ def build(spec_dir: Path) -> BuildResult:
     return BuildResult(spec, with_marker(format_outputs(schemas, sources)))
 
 
-def check_examples(spec: NormalizedSpec, schemas: dict[str, dict[str, Any]], spec_dir: Path) -> None:
+def check_examples(
+    spec: NormalizedSpec, schemas: dict[str, dict[str, Any]], spec_dir: Path
+) -> None:
     """Every example must validate against the schema of its product, version and operation."""
     for product in spec.products:
         for version in product.versions:
@@ -55,7 +57,8 @@ def check_examples(spec: NormalizedSpec, schemas: dict[str, dict[str, Any]], spe
                 schema = schemas.get(path)
                 if schema is None:
                     raise SpecError(
-                        str(spec_dir / "examples" / f"{example.name}.json"), None,
+                        str(spec_dir / "examples" / f"{example.name}.json"),
+                        None,
                         f"{example.operation} has no {kind} body to validate this example against",
                     )
                 validator = jsonschema.Draft202012Validator(

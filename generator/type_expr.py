@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PRIMITIVES = frozenset({"string", "integer", "number", "boolean", "datetime", "object", "any", "null"})
+PRIMITIVES = frozenset(
+    {"string", "integer", "number", "boolean", "datetime", "object", "any", "null"}
+)
 
 _TOKEN = re.compile(r"\s*(list\[|\]|\||[A-Za-z][A-Za-z0-9_]*)")
 

@@ -3,6 +3,7 @@ what a schema cannot express: that every name it uses is defined."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import cache
 from pathlib import Path
@@ -12,7 +13,6 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
-from generator.errors import SpecError
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
@@ -40,31 +40,47 @@ def check_meta_schema(document: dict[str, Any], source_map: SourceMap) -> None:
     errors = list(validator.iter_errors(document))
     if not errors:
         return
-    first = min(errors, key=lambda error: _sort_key(source_map, _error_path(error)))
+    # The earliest object with a problem wins; within it, an unknown key (often a
+    # typo) explains more than the required key it leaves missing.
+    first = min(
+        errors,
+        key=lambda error: (
+            _sort_key(source_map, tuple(error.absolute_path)),
+            error.validator != "additionalProperties",
+            _sort_key(source_map, _error_path(error)),
+        ),
+    )
     error = best_match([first])
     path = _error_path(error)
     raise source_map.error(path, _describe(error))
 
 
+def _unexpected_keys(error: ValidationError) -> tuple[list[str], list[str]]:
+    """For an additionalProperties error: the unknown keys and the allowed ones."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return [], []
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    allowed = sorted(schema.get("properties", {}))
+    return sorted(str(key) for key in error.instance if key not in allowed), allowed
+
+
 def _error_path(error: ValidationError) -> Path_:
     path: Path_ = tuple(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
-        unexpected = sorted(key for key in error.instance if key not in allowed)
-        if unexpected:
-            return (*path, unexpected[0])
-    return path
+    unexpected, _ = _unexpected_keys(error)
+    return (*path, unexpected[0]) if unexpected else path
 
 
 def _describe(error: ValidationError) -> str:
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
-        unexpected = sorted(key for key in error.instance if key not in allowed)
-        if unexpected and allowed:
-            return f"unknown key '{unexpected[0]}' (expected one of: {', '.join(allowed)})"
+    unexpected, allowed = _unexpected_keys(error)
+    if unexpected:
+        if allowed:
+            close = difflib.get_close_matches(str(unexpected[0]), allowed, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            return f"unknown key '{unexpected[0]}' ({hint}expected one of: {', '.join(allowed)})"
+        return f"unknown key '{unexpected[0]}'"
     if error.validator == "pattern":
         return f"{error.instance!r} does not match the pattern {error.validator_value!r}"
-    return error.message
+    return str(error.message)
 
 
 def _sort_key(source_map: SourceMap, path: Path_) -> tuple[str, int]:
@@ -79,18 +95,29 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     vocabularies: dict[str, Any] = document["vocabularies"]
     for name in vocabularies:
         if name in types:
-            raise source_map.error(("vocabularies", name), f"'{name}' is both a type and a vocabulary")
+            raise source_map.error(
+                ("vocabularies", name), f"'{name}' is both a type and a vocabulary"
+            )
     known_types = set(types) | set(vocabularies)
     for name, type_def in types.items():
         for field_name, field in type_def["fields"].items():
-            _check_type_expr(field["type"], known_types, source_map, ("types", name, "fields", field_name, "type"))
+            _check_type_expr(
+                field["type"],
+                known_types,
+                source_map,
+                ("types", name, "fields", field_name, "type"),
+            )
     _check_vocabularies(vocabularies, source_map)
     _check_unique(document["data_centers"], "name", ("data_centers",), source_map, "data center")
     products = {product["name"]: product for product in document["products"]}
     _check_unique(document["products"], "name", ("products",), source_map, "product")
     for index, product in enumerate(document["products"]):
-        _check_unique(product["versions"], "name", ("products", index, "versions"), source_map, "version")
-    versions = {name: [v["name"] for v in product["versions"]] for name, product in products.items()}
+        _check_unique(
+            product["versions"], "name", ("products", index, "versions"), source_map, "version"
+        )
+    versions = {
+        name: [v["name"] for v in product["versions"]] for name, product in products.items()
+    }
     for index, overlay in enumerate(document.get("overlays", [])):
         _check_overlay(overlay, index, types, known_types, versions, source_map)
     _check_unique(document.get("overlays", []), "id", ("overlays",), source_map, "overlay id")
@@ -102,10 +129,13 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
             raise source_map.error((*where, "product"), f"unknown product '{example['product']}'")
         if example["version"] not in versions[example["product"]]:
             raise source_map.error(
-                (*where, "version"), f"product '{example['product']}' has no version '{example['version']}'"
+                (*where, "version"),
+                f"product '{example['product']}' has no version '{example['version']}'",
             )
         if example["operation"] not in document["operations"]:
-            raise source_map.error((*where, "operation"), f"unknown operation '{example['operation']}'")
+            raise source_map.error(
+                (*where, "operation"), f"unknown operation '{example['operation']}'"
+            )
     _check_unique(document.get("examples", []), "file", ("examples",), source_map, "example file")
 
 
@@ -127,12 +157,15 @@ def _check_vocabularies(vocabularies: dict[str, Any], source_map: SourceMap) -> 
                 if spelling in seen:
                     raise source_map.error(
                         ("vocabularies", name, "values", canonical),
-                        f"spelling '{spelling}' of vocabulary {name} already belongs to '{seen[spelling]}'",
+                        f"spelling '{spelling}' of vocabulary {name} "
+                        f"already belongs to '{seen[spelling]}'",
                     )
                 seen[spelling] = canonical
 
 
-def _check_unique(items: list[Any], key: str, path: Path_, source_map: SourceMap, what: str) -> None:
+def _check_unique(
+    items: list[Any], key: str, path: Path_, source_map: SourceMap, what: str
+) -> None:
     seen: set[Any] = set()
     for index, item in enumerate(items):
         value = item[key]
@@ -153,7 +186,10 @@ def _check_overlay(
     when = overlay["when"]
     product = when["product"]
     if product not in versions:
-        raise source_map.error((*where, "when", "product"), f"overlay '{overlay['id']}' names unknown product '{product}'")
+        raise source_map.error(
+            (*where, "when", "product"),
+            f"overlay '{overlay['id']}' names unknown product '{product}'",
+        )
     for bound in ("from", "until"):
         if bound in when and when[bound] not in versions[product]:
             raise source_map.error(
@@ -162,20 +198,29 @@ def _check_overlay(
     if "from" in when and "until" in when:
         order = versions[product]
         if order.index(when["from"]) > order.index(when["until"]):
-            raise source_map.error((*where, "when"), f"version range {when['from']}..{when['until']} is empty")
+            raise source_map.error(
+                (*where, "when"), f"version range {when['from']}..{when['until']} is empty"
+            )
     for action in ("change", "add", "remove"):
         for type_name, fields in overlay.get(action, {}).items():
             if type_name not in types:
-                raise source_map.error((*where, action, type_name), f"overlay on unknown type '{type_name}'")
+                raise source_map.error(
+                    (*where, action, type_name), f"overlay on unknown type '{type_name}'"
+                )
             if action == "remove":
                 continue
             for field_name, field in fields.items():
                 _check_type_expr(
-                    field["type"], known_types, source_map, (*where, action, type_name, field_name, "type")
+                    field["type"],
+                    known_types,
+                    source_map,
+                    (*where, action, type_name, field_name, "type"),
                 )
 
 
-def _check_operation(name: str, operation: dict[str, Any], document: dict[str, Any], source_map: SourceMap) -> None:
+def _check_operation(
+    name: str, operation: dict[str, Any], document: dict[str, Any], source_map: SourceMap
+) -> None:
     where: Path_ = ("operations", name)
     response = operation["response"]
     types = document["types"]
@@ -185,7 +230,9 @@ def _check_operation(name: str, operation: dict[str, Any], document: dict[str, A
     if returns is not None:
         field = types[response["type"]]["fields"].get(returns)
         item = parse_type(field["type"]) if field is not None else None
-        if not (isinstance(item, ListOf) and isinstance(item.item, Named) and item.item.name in types):
+        if not (
+            isinstance(item, ListOf) and isinstance(item.item, Named) and item.item.name in types
+        ):
             raise source_map.error(
                 (*where, "response", "returns"),
                 f"'{returns}' is not a field of {response['type']} holding a list of a type",
@@ -193,14 +240,21 @@ def _check_operation(name: str, operation: dict[str, Any], document: dict[str, A
     placeholders = set(_PLACEHOLDER.findall(operation["path"])) - _PATH_BUILTINS
     declared = set(operation.get("path_params", {}))
     for missing in sorted(placeholders - declared):
-        raise source_map.error((*where, "path"), f"path parameter '{{{missing}}}' is not declared in path_params")
+        raise source_map.error(
+            (*where, "path"), f"path parameter '{{{missing}}}' is not declared in path_params"
+        )
     for extra in sorted(declared - placeholders):
-        raise source_map.error((*where, "path_params", extra), f"path parameter '{extra}' does not appear in the path")
+        raise source_map.error(
+            (*where, "path_params", extra), f"path parameter '{extra}' does not appear in the path"
+        )
     for param_name, param in operation.get("path_params", {}).items():
         if param["type"] not in document["path_param_types"]:
             raise source_map.error(
-                (*where, "path_params", param_name, "type"), f"unknown path parameter type '{param['type']}'"
+                (*where, "path_params", param_name, "type"),
+                f"unknown path parameter type '{param['type']}'",
             )
     for index, code in enumerate(operation["errors"]):
         if code not in document["errors"]:
-            raise source_map.error((*where, "errors", index), f"error code '{code}' is not in the error catalog")
+            raise source_map.error(
+                (*where, "errors", index), f"error code '{code}' is not in the error catalog"
+            )

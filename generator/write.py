@@ -49,9 +49,7 @@ def read_tree(root: Path) -> dict[str, bytes]:
 
 def _is_tool_debris(parts: tuple[str, ...]) -> bool:
     """Caches and build leftovers that tools drop into a package folder."""
-    return any(
-        part in _DEBRIS_DIRS or part.endswith(".egg-info") for part in parts[:-1]
-    )
+    return any(part in _DEBRIS_DIRS or part.endswith(".egg-info") for part in parts[:-1])
 
 
 def diff_tree(current: dict[str, bytes], desired: dict[str, bytes]) -> TreeDiff:
@@ -63,7 +61,9 @@ def diff_tree(current: dict[str, bytes], desired: dict[str, bytes]) -> TreeDiff:
     )
 
 
-def describe_diff(diff: TreeDiff, current: dict[str, bytes], desired: dict[str, bytes], max_lines: int = 20) -> str:
+def describe_diff(
+    diff: TreeDiff, current: dict[str, bytes], desired: dict[str, bytes], max_lines: int = 20
+) -> str:
     """A short report: one line per file, and the first lines of each text diff."""
     lines: list[str] = []
     for path in diff.added:
@@ -74,7 +74,11 @@ def describe_diff(diff: TreeDiff, current: dict[str, bytes], desired: dict[str, 
         lines.append(f"differs: {path}")
         old = current[path].decode("utf-8", "replace").splitlines()
         new = desired[path].decode("utf-8", "replace").splitlines()
-        patch = list(difflib.unified_diff(old, new, f"{path} (on disk)", f"{path} (from spec)", lineterm="", n=1))
+        patch = list(
+            difflib.unified_diff(
+                old, new, f"{path} (on disk)", f"{path} (from spec)", lineterm="", n=1
+            )
+        )
         lines.extend("    " + line for line in patch[:max_lines])
         if len(patch) > max_lines:
             lines.append(f"    ... {len(patch) - max_lines} more diff lines")
@@ -93,7 +97,8 @@ def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
         return diff
     if current and MARKER not in current:
         raise OutputError(
-            f"{root}: refusing to replace a folder that zoho-bulkgen did not write (no {MARKER} file)"
+            f"{root}: refusing to replace a folder that zoho-bulkgen did not write "
+            f"(no {MARKER} file)"
         )
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))

@@ -40,7 +40,9 @@ def spec_copy(tmp_path: Path) -> Path:
     return target
 
 
-def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m generator`` as a user would, capturing its output."""
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],

@@ -11,7 +11,9 @@ from generator.emit_schemas import VOCABULARY_KEY
 from tests.conftest import GENERATED_DIR
 
 
-def load_schema(product: str, version: str, operation: str, kind: str = "response") -> dict[str, Any]:
+def load_schema(
+    product: str, version: str, operation: str, kind: str = "response"
+) -> dict[str, Any]:
     """A committed schema from generated/schemas."""
     path = GENERATED_DIR / "schemas" / product / version / f"{operation}.{kind}.json"
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

@@ -40,10 +40,20 @@ def serve_local_api() -> Iterator[LocalApi]:
 
     class Handler(BaseHTTPRequestHandler):
         def _handle(self) -> None:
-            api.requests.append(RecordedRequest(self.command, self.path, dict(self.headers.items())))
+            api.requests.append(
+                RecordedRequest(self.command, self.path, dict(self.headers.items()))
+            )
             status, body = api.routes.get(
                 (self.command, self.path),
-                (404, {"code": "INVALID_URL_PATTERN", "message": "no such URL", "status": "error", "details": {}}),
+                (
+                    404,
+                    {
+                        "code": "INVALID_URL_PATTERN",
+                        "message": "no such URL",
+                        "status": "error",
+                        "details": {},
+                    },
+                ),
             )
             raw = json.dumps(body).encode()
             self.send_response(status)

@@ -59,7 +59,10 @@ def test_schema_strict_closes_objects() -> None:
 def test_schema_for_a_missing_request_body_is_a_usage_error() -> None:
     result = run_cli("schema", "crm", "v7", "get_bulk_write_job", "--request")
     assert result.returncode == 2
-    assert result.stderr.strip() == "zoho-bulkgen: error: crm v7 get_bulk_write_job has no request body"
+    assert (
+        result.stderr.strip()
+        == "zoho-bulkgen: error: crm v7 get_bulk_write_job has no request body"
+    )
 
 
 def test_unknown_names_are_usage_errors() -> None:
@@ -87,7 +90,9 @@ def test_validate_exit_codes_and_messages(tmp_path: Path) -> None:
     ok = run_cli("validate", "crm", "v7", "get_bulk_write_job", str(good))
     assert ok.returncode == 0 and "valid BulkWriteJob" in ok.stdout
 
-    result = run_cli("validate", "crm", "v7", "get_bulk_write_job", str(good), str(bad), str(broken))
+    result = run_cli(
+        "validate", "crm", "v7", "get_bulk_write_job", str(good), str(bad), str(broken)
+    )
     assert result.returncode == 1
     assert f"{bad}: /resource/0/module: 'Deals' is not of type 'object'" in result.stderr
     assert f"{broken}:2:8: invalid JSON" in result.stderr
@@ -105,4 +110,7 @@ def test_validate_strict_rejects_undocumented_fields(tmp_path: Path) -> None:
     assert run_cli("validate", "recruit", "v2", "get_bulk_write_job", str(path)).returncode == 0
     strict = run_cli("validate", "recruit", "v2", "get_bulk_write_job", "--strict", str(path))
     assert strict.returncode == 1
-    assert "/resource/0: Additional properties are not allowed ('surprise' was unexpected)" in strict.stderr
+    assert (
+        "/resource/0: Additional properties are not allowed ('surprise' was unexpected)"
+        in strict.stderr
+    )

@@ -35,7 +35,9 @@ def test_sync_client_fetches_a_write_job(api: LocalApi) -> None:
     from zoho_bulk_crm.v7 import Client, models
 
     installed_models("crm", "v7")
-    api.answer("GET", "/crm/bulk/v7/write/111111000000541958", 200, _example("crm-v7-write-completed"))
+    api.answer(
+        "GET", "/crm/bulk/v7/write/111111000000541958", 200, _example("crm-v7-write-completed")
+    )
     with Client(TOKEN, base_url=api.base_url) as client:
         job = client.get_bulk_write_job("111111000000541958")
     assert isinstance(job, models.BulkWriteJob)
@@ -48,7 +50,9 @@ def test_sync_client_fetches_a_write_job(api: LocalApi) -> None:
 def test_async_client_fetches_a_read_job(api: LocalApi) -> None:
     from zoho_bulk_bigin.v2 import AsyncClient, models
 
-    api.answer("GET", "/bigin/bulk/v2/read/554023000000568002", 200, _example("bigin-v2-read-completed-2"))
+    api.answer(
+        "GET", "/bigin/bulk/v2/read/554023000000568002", 200, _example("bigin-v2-read-completed-2")
+    )
 
     async def fetch() -> Any:
         async with AsyncClient(TOKEN, base_url=api.base_url) as client:
@@ -106,7 +110,10 @@ def test_error_body_with_http_200_is_an_error(api: LocalApi) -> None:
 def test_job_ids_are_checked_before_reaching_a_url(api: LocalApi, job_id: str) -> None:
     from zoho_bulk_crm.v7 import Client
 
-    with Client(TOKEN, base_url=api.base_url) as client, pytest.raises(ValueError, match="invalid job_id"):
+    with (
+        Client(TOKEN, base_url=api.base_url) as client,
+        pytest.raises(ValueError, match="invalid job_id"),
+    ):
         client.get_bulk_write_job(job_id)
     assert api.requests == []
 
@@ -118,7 +125,10 @@ def test_hosts_per_data_center_environment_and_custom_domain() -> None:
 
     assert set(DATA_CENTERS) == {"US", "EU", "IN", "AU", "CN", "JP", "CA", "SA"}
     assert Client(TOKEN, data_center="au").base_url == "https://www.zohoapis.com.au"
-    assert Client(TOKEN, data_center="EU", environment="sandbox").base_url == "https://sandbox.zohoapis.eu"
+    assert (
+        Client(TOKEN, data_center="EU", environment="sandbox").base_url
+        == "https://sandbox.zohoapis.eu"
+    )
     assert Client(TOKEN, domain="zylkercorp").base_url == "https://zylkercorp.zohoplatform.com"
     assert RecruitClient(TOKEN, data_center="IN").base_url == "https://recruit.zoho.in"
     with pytest.raises(ValueError, match="unknown data center 'XX'"):
@@ -141,10 +151,16 @@ def test_token_never_shows_in_reprs() -> None:
 def test_every_version_has_both_clients_and_both_operations() -> None:
     import importlib
 
-    for product, versions in {"crm": ["v2", "v2_1", "v3", "v4", "v5", "v6", "v7", "v8"], "bigin": ["v1", "v2"], "recruit": ["v2"]}.items():
+    for product, versions in {
+        "crm": ["v2", "v2_1", "v3", "v4", "v5", "v6", "v7", "v8"],
+        "bigin": ["v1", "v2"],
+        "recruit": ["v2"],
+    }.items():
         for version in versions:
             module = importlib.import_module(f"zoho_bulk_{product}.{version}")
             for client_class in (module.Client, module.AsyncClient):
                 assert callable(client_class.get_bulk_write_job)
                 assert callable(client_class.get_bulk_read_job)
-                assert client_class.get_bulk_write_job.__doc__.startswith("Get the details of a bulk write job.")
+                assert client_class.get_bulk_write_job.__doc__.startswith(
+                    "Get the details of a bulk write job."
+                )

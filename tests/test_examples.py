@@ -14,9 +14,17 @@ import pytest
 import yaml
 
 from tests.conftest import SEEDS_DIR, SPEC_DIR
-from tests.helpers import installed_models, load_schema, model_for, same_modulo_spelling, spelling_map
+from tests.helpers import (
+    installed_models,
+    load_schema,
+    model_for,
+    same_modulo_spelling,
+    spelling_map,
+)
 
-EXAMPLES: list[dict[str, Any]] = yaml.safe_load((SPEC_DIR / "examples.yaml").read_text())["examples"]
+EXAMPLES: list[dict[str, Any]] = yaml.safe_load((SPEC_DIR / "examples.yaml").read_text())[
+    "examples"
+]
 SEED_EXAMPLES = [example for example in EXAMPLES if "seed" in example["source"]]
 
 
@@ -25,7 +33,9 @@ def _payload(example: dict[str, Any]) -> Any:
 
 
 def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 @pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="../shared/seeds is not beside the repository")
@@ -33,13 +43,17 @@ def test_every_seed_sample_is_stored_once() -> None:
     for seed in sorted(SEEDS_DIR.glob("*.txt")):
         text = seed.read_text(encoding="utf-8")
         printed = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"Copied\{", text)]
-        stored = sorted(e["source"]["line"] for e in SEED_EXAMPLES if e["source"]["seed"] == seed.name)
+        stored = sorted(
+            e["source"]["line"] for e in SEED_EXAMPLES if e["source"]["seed"] == seed.name
+        )
         assert stored == printed, seed.name
 
 
 @pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="../shared/seeds is not beside the repository")
 @pytest.mark.parametrize("example", SEED_EXAMPLES, ids=lambda e: e["file"])
-def test_stored_sample_equals_the_printed_one_or_records_its_repair(example: dict[str, Any]) -> None:
+def test_stored_sample_equals_the_printed_one_or_records_its_repair(
+    example: dict[str, Any],
+) -> None:
     text = (SEEDS_DIR / example["source"]["seed"]).read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     line = example["source"]["line"]
@@ -70,8 +84,9 @@ def test_example_validates_parses_and_round_trips(example: dict[str, Any]) -> No
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e["file"])
 def test_example_conforms_to_the_docs_strictly(example: dict[str, Any], tmp_path: Path) -> None:
-    from generator.emit_schemas import to_strict
     from zoho_bulk_core import STRICT
+
+    from generator.emit_schemas import to_strict
 
     schema = load_schema(example["product"], example["version"], example["operation"])
     payload = _payload(example)

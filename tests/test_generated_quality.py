@@ -4,6 +4,7 @@ mypy --strict clean, ruff clean, documented."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,15 @@ def _tool(name: str) -> str:
 def test_mypy_strict_passes_on_every_generated_package() -> None:
     packages = [str(path / path.name.replace("-", "_")) for path in DISTRIBUTIONS]
     result = subprocess.run(
-        [_tool("mypy"), "--strict", "--no-incremental", "--python-version", "3.11", *packages],
+        [
+            _tool("mypy"),
+            "--strict",
+            "--cache-dir",
+            os.devnull,
+            "--python-version",
+            "3.11",
+            *packages,
+        ],
         cwd=PYTHON_DIR,
         capture_output=True,
         text=True,
@@ -38,7 +47,10 @@ def test_mypy_strict_passes_on_every_generated_package() -> None:
 @pytest.mark.parametrize("distribution", DISTRIBUTIONS, ids=lambda path: path.name)
 def test_ruff_passes_with_the_package_config(distribution: Path) -> None:
     result = subprocess.run(
-        [_tool("ruff"), "check", "--no-cache", "."], cwd=distribution, capture_output=True, text=True
+        [_tool("ruff"), "check", "--no-cache", "."],
+        cwd=distribution,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

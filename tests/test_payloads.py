@@ -19,7 +19,9 @@ def _example(name: str) -> dict[str, Any]:
 
 
 def _checker(product: str, version: str, operation: str, *, strict: bool = False) -> PayloadChecker:
-    return PayloadChecker.open(GENERATED_DIR, product, version, operation, request=False, strict=strict)
+    return PayloadChecker.open(
+        GENERATED_DIR, product, version, operation, request=False, strict=strict
+    )
 
 
 def _pointers(errors: list[str]) -> list[str]:
@@ -55,13 +57,24 @@ def test_string_query_module_is_rejected_from_crm_v2_1_on() -> None:
     [
         (lambda p: p.pop("id"), "/"),
         (lambda p: p.__setitem__("id", 111111000002308051), "/id"),
-        (lambda p: p["resource"][0]["file"].__setitem__("added_count", "0"), "/resource/0/file/added_count"),
+        (
+            lambda p: p["resource"][0]["file"].__setitem__("added_count", "0"),
+            "/resource/0/file/added_count",
+        ),
         (lambda p: p.__setitem__("resource", {"module": "Deals"}), "/resource"),
         (lambda p: p["created_by"].pop("id"), "/created_by"),
         (lambda p: p.__setitem__("created_time", "yesterday"), "/created_time"),
         (lambda p: p.__setitem__("status", 3), "/status"),
     ],
-    ids=["missing-id", "integer-id", "string-count", "resource-not-a-list", "user-without-id", "bad-datetime", "numeric-status"],
+    ids=[
+        "missing-id",
+        "integer-id",
+        "string-count",
+        "resource-not-a-list",
+        "user-without-id",
+        "bad-datetime",
+        "numeric-status",
+    ],
 )
 def test_wrong_types_and_shapes_are_rejected(mutate: Any, pointer: str) -> None:
     payload = copy.deepcopy(_example("bigin-v2-write-completed"))
