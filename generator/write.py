@@ -88,8 +88,9 @@ def describe_diff(
 def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
     """Make ``root`` hold exactly ``desired``; write nothing if it already does.
 
-    The new tree is written in full beside ``root`` and swapped in with two
-    renames, so readers see either the old tree or the new one.
+    The new tree is built beside ``root`` (unchanged files are hard-linked, not
+    rewritten) and swapped in with two renames, so readers see either the old
+    tree or the new one.
     """
     current = read_tree(root)
     diff = diff_tree(current, desired)
@@ -106,12 +107,23 @@ def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
         for relative, content in desired.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            if current.get(relative) == content:
+                _keep(root / relative, target, content)
+            else:
+                target.write_bytes(content)
         _swap(staging, root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return diff
+
+
+def _keep(existing: Path, target: Path, content: bytes) -> None:
+    """Carry an unchanged file into the new tree without rewriting it."""
+    try:
+        os.link(existing, target)
+    except OSError:  # another file system, or links not supported
+        target.write_bytes(content)
 
 
 def _swap(staging: Path, root: Path) -> None:

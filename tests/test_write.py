@@ -32,6 +32,15 @@ def test_stale_files_are_removed_and_changed_ones_replaced(tmp_path: Path) -> No
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging leftovers
 
 
+def test_unchanged_files_are_not_rewritten_when_others_change(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, with_marker({"same.txt": b"s", "other.txt": b"1"}))
+    inode = (out / "same.txt").stat().st_ino
+    write_tree(out, with_marker({"same.txt": b"s", "other.txt": b"2"}))
+    assert (out / "same.txt").stat().st_ino == inode
+    assert (out / "other.txt").read_bytes() == b"2"
+
+
 def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
     out = tmp_path / "precious"
     out.mkdir()
