@@ -46,4 +46,14 @@ def emit_models(version: ProductVersion, spec: NormalizedSpec, schema: dict[str,
         formatters=[Formatter.BUILTIN],
     )
     assert isinstance(source, str)
-    return source
+    return source + "".join(_presence_rules(version))
+
+
+def _presence_rules(version: ProductVersion) -> list[str]:
+    """Statements that give models their at-least-one-of field groups, which
+    JSON Schema states as anyOf/required and datamodel-code-generator drops."""
+    return [
+        f"\n{type_spec.name}.__zoho_require_one_of__ = {type_spec.require_one_of!r}\n"
+        for type_spec in version.types
+        if type_spec.require_one_of
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__
+from generator.python_views import operation_views
 from generator.spec_model import ErrorCode, NormalizedSpec
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -28,6 +29,12 @@ _CORE_FILES = {
     "core/errors.py.jinja": "zoho_bulk_core/errors.py",
     "core/hosts.py.jinja": "zoho_bulk_core/hosts.py",
     "core/transport.py.jinja": "zoho_bulk_core/transport.py",
+    "core/auth.py.jinja": "zoho_bulk_core/auth.py",
+    "core/retry.py.jinja": "zoho_bulk_core/retry.py",
+    "core/waiters.py.jinja": "zoho_bulk_core/waiters.py",
+    "core/results.py.jinja": "zoho_bulk_core/results.py",
+    "core/notifications.py.jinja": "zoho_bulk_core/notifications.py",
+    "core/files.py.jinja": "zoho_bulk_core/files.py",
 }
 _PRODUCT_FILES = {
     "product/pyproject.toml.jinja": "pyproject.toml",
@@ -38,7 +45,15 @@ _PRODUCT_FILES = {
 _VERSION_FILES = {
     "product/version/__init__.py.jinja": "{package}/{module}/__init__.py",
     "product/version/client.py.jinja": "{package}/{module}/client.py",
+    "product/version/callbacks.py.jinja": "{package}/{module}/callbacks.py",
 }
+
+
+# The operations the lifecycle helpers (wait_for_*, iter_*) are built on.
+_READ_LIFECYCLE = frozenset(
+    {"create_bulk_read_job", "get_bulk_read_job", "download_bulk_read_result"}
+)
+_WRITE_LIFECYCLE = frozenset({"get_bulk_write_job", "download_bulk_write_result"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,16 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
             ).render(context)
         files[f"{root}/{product.package}/py.typed"] = ""
         for version in product.versions:
-            version_context = {**context, "version": version}
+            names = {operation.name for operation in version.operations}
+            version_context = {
+                **context,
+                "version": version,
+                "operations": operation_views(version),
+                "lifecycle": {
+                    "read": _READ_LIFECYCLE <= names,
+                    "write": _WRITE_LIFECYCLE <= names,
+                },
+            }
             for template, target in _VERSION_FILES.items():
                 path = target.format(package=product.package, module=version.module_name)
                 files[f"{root}/{path}"] = env.get_template(template).render(version_context)

@@ -8,9 +8,10 @@ documented spellings. ``to_strict`` derives the docs-conformance variant."""
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
-from generator.spec_model import NormalizedSpec, Operation, ProductVersion, TypeSpec, Vocabulary
+from generator.spec_model import NormalizedSpec, ProductVersion, TypeSpec, Vocabulary
 from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf, named_references
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -47,35 +48,71 @@ def emit_schemas(spec: NormalizedSpec) -> dict[str, dict[str, Any]]:
     schemas: dict[str, dict[str, Any]] = {}
     for product in spec.products:
         for version in product.versions:
-            for operation in version.operations:
-                path = schema_path(product.name, version.version, operation.name, "response")
-                schemas[path] = response_schema(version, operation, vocabularies)
+            for body in payload_bodies(version):
+                path = schema_path(product.name, version.version, body.operation, body.kind)
+                schemas[path] = body_schema(version, body, vocabularies)
     return schemas
 
 
-def response_schema(
-    version: ProductVersion, operation: Operation, vocabularies: dict[str, Vocabulary]
+@dataclass(frozen=True)
+class PayloadBody:
+    """A JSON body with a schema of its own: an operation's response or request,
+    or a callback's notification."""
+
+    operation: str
+    kind: str
+    """``response``, ``request`` or ``notification``."""
+    type_name: str
+    summary: str
+
+    @property
+    def strict(self) -> bool:
+        """Requests are written by users, so they are checked strictly."""
+        return self.kind == "request"
+
+
+def payload_bodies(version: ProductVersion) -> list[PayloadBody]:
+    """Every JSON body of a product version, in spec order."""
+    bodies = []
+    for operation in version.operations:
+        if operation.request_type is not None:
+            bodies.append(
+                PayloadBody(operation.name, "request", operation.request_type, operation.summary)
+            )
+        if operation.response_type is not None:
+            bodies.append(
+                PayloadBody(operation.name, "response", operation.response_type, operation.summary)
+            )
+    for callback in version.callbacks:
+        bodies.append(
+            PayloadBody(callback.name, "notification", callback.body_type, callback.summary)
+        )
+    return bodies
+
+
+def body_schema(
+    version: ProductVersion, body: PayloadBody, vocabularies: dict[str, Vocabulary]
 ) -> dict[str, Any]:
-    """The lenient schema of ``operation``'s response body in ``version``."""
-    root = version.type_named(operation.response_type)
+    """The schema of one JSON body in ``version``: lenient, except for requests."""
+    root = version.type_named(body.type_name)
     examples = [
         example.payload
         for example in version.examples
-        if example.operation == operation.name and not example.request
+        if example.operation == body.operation and example.request == (body.kind == "request")
     ]
     schema: dict[str, Any] = {
         "$schema": DRAFT,
-        "$id": schema_id(version.product, version.version, operation.name, "response"),
+        "$id": schema_id(version.product, version.version, body.operation, body.kind),
         "title": (
-            f"{root.name} ({version.product_title} {version.version}, {operation.name} response)"
+            f"{root.name} ({version.product_title} {version.version}, {body.operation} {body.kind})"
         ),
-        "description": f"{operation.summary} {root.description}",
+        "description": f"{body.summary} {root.description}",
         "$ref": f"#/$defs/{root.name}",
-        "$defs": definitions(version, [root.name], vocabularies, open_vocabularies=True),
+        "$defs": definitions(version, [root.name], vocabularies, open_vocabularies=not body.strict),
     }
     if examples:
         schema["examples"] = examples
-    return schema
+    return to_strict(schema) if body.strict else schema
 
 
 def definitions(
@@ -129,6 +166,8 @@ def object_schema(type_spec: TypeSpec) -> dict[str, Any]:
     required = [field.name for field in type_spec.fields if field.required]
     if required:
         schema["required"] = required
+    if type_spec.require_one_of:
+        schema["anyOf"] = [{"required": [name]} for name in type_spec.require_one_of]
     return schema
 
 
@@ -205,6 +244,8 @@ def models_schema(version: ProductVersion, spec: NormalizedSpec) -> dict[str, An
         if name in vocabularies:
             definition["customTypePath"] = f"{CORE_PACKAGE}.vocabulary.{name}Value"
         else:
+            # Models state at-least-one-of groups themselves (see emit_models).
+            definition.pop("anyOf", None)
             mixins = version.type_named(name).mixins
             if mixins:
                 definition["customBasePath"] = [

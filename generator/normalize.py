@@ -11,6 +11,7 @@ from typing import Any
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.spec_model import (
     AuthScheme,
+    Callback,
     DataCenter,
     ErrorCode,
     Example,
@@ -24,7 +25,7 @@ from generator.spec_model import (
     Vocabulary,
     VocabularyValue,
 )
-from generator.type_expr import ListOf, Named, parse_type
+from generator.type_expr import ListOf, Named, TypeExpr, parse_type
 
 
 def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
@@ -54,6 +55,7 @@ def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
                 sandbox=dc.get("sandbox"),
                 developer=dc.get("developer"),
                 recruit=dc.get("recruit"),
+                recruit_upload=dc.get("recruit_upload"),
             )
             for dc in document["data_centers"]
         ),
@@ -116,7 +118,9 @@ def _normalize_product(
         title=product["title"],
         path_prefix=product["path_prefix"],
         scope_prefix=product["scope_prefix"],
+        org_header=product["org_header"],
         host_kind=product["hosts"]["data_center"],
+        upload_kind=product["hosts"]["upload"],
         custom_domain=product["hosts"].get("custom_domain"),
         distribution=f"zoho-bulk-{product['name'].replace('_', '-')}",
         package=f"zoho_bulk_{product['name']}",
@@ -141,25 +145,15 @@ def _normalize_version(
         loaded.source_map,
     )
     types = tuple(
-        TypeSpec(
-            name=name,
-            description=document["types"][name]["description"],
-            fields=tuple(
-                FieldSpec(
-                    field_name,
-                    parse_type(field["type"]),
-                    bool(field.get("required", False)),
-                    field["description"],
-                )
-                for field_name, field in fields.items()
-            ),
-            mixins=tuple(document["types"][name].get("mixins", [])),
-        )
-        for name, fields in fields_by_type.items()
+        _type_spec(name, document["types"][name], fields) for name, fields in fields_by_type.items()
     )
     operations = tuple(
-        _normalize_operation(name, operation, product, version["name"], types, document, errors)
+        _normalize_operation(name, operation, product, version, types, document, errors)
         for name, operation in document["operations"].items()
+    )
+    callbacks = tuple(
+        Callback(name, entry["summary"], entry["description"], entry["body"]["type"])
+        for name, entry in document.get("callbacks", {}).items()
     )
     examples = tuple(
         _normalize_example(entry, loaded.payloads[entry["file"]])
@@ -174,6 +168,7 @@ def _normalize_version(
         source=version["source"],
         types=types,
         operations=operations,
+        callbacks=callbacks,
         examples=examples,
     )
 
@@ -237,31 +232,90 @@ def _overlay_applies(
     return start <= position <= end
 
 
+def _type_spec(
+    name: str, definition: dict[str, Any], fields: dict[str, dict[str, Any]]
+) -> TypeSpec:
+    """A concrete type; of its require_one_of group only the fields this version
+    has count, and a group of one is simply a required field."""
+    present = [field for field in definition.get("require_one_of", []) if field in fields]
+    required = {key for key, field in fields.items() if field.get("required", False)}
+    if len(present) == 1:
+        required.add(present[0])
+    return TypeSpec(
+        name=name,
+        description=definition["description"],
+        fields=tuple(
+            FieldSpec(
+                field_name, parse_type(field["type"]), field_name in required, field["description"]
+            )
+            for field_name, field in fields.items()
+        ),
+        mixins=tuple(definition.get("mixins", [])),
+        require_one_of=tuple(present) if len(present) > 1 else (),
+    )
+
+
+def parse_returns(path: str) -> tuple[str | int, ...]:
+    """``data[0].details`` -> ``("data", 0, "details")``."""
+    steps: list[str | int] = []
+    for part in path.split("."):
+        if part.endswith("[0]"):
+            steps.extend([part[:-3], 0])
+        else:
+            steps.append(part)
+    return tuple(steps)
+
+
+def returns_type_of(
+    types: dict[str, TypeSpec], root: str, steps: tuple[str | int, ...]
+) -> str | None:
+    """The type name at the end of ``steps`` from type ``root``, or None if the path is wrong."""
+    current: TypeExpr = Named(root)
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(current, ListOf):
+                return None
+            current = current.item
+            continue
+        if not isinstance(current, Named) or current.name not in types:
+            return None
+        field = next((f for f in types[current.name].fields if f.name == step), None)
+        if field is None:
+            return None
+        current = field.type
+    return current.name if isinstance(current, Named) and current.name in types else None
+
+
 def _normalize_operation(
     name: str,
     operation: dict[str, Any],
     product: dict[str, Any],
-    version: str,
+    version: dict[str, Any],
     types: tuple[TypeSpec, ...],
     document: dict[str, Any],
     errors: dict[str, ErrorCode],
 ) -> Operation:
-    path = (
-        operation["path"].replace("{prefix}", product["path_prefix"]).replace("{version}", version)
-    )
-    returns_field = operation["response"].get("returns")
-    returns_type = operation["response"]["type"]
-    if returns_field is not None:
-        response_type = next(t for t in types if t.name == returns_type)
-        field_type = next(f.type for f in response_type.fields if f.name == returns_field)
-        assert isinstance(field_type, ListOf) and isinstance(field_type.item, Named)
-        returns_type = field_type.item.name
+    path = operation.get("path")
+    if path is not None:
+        path = path.replace("{prefix}", product["path_prefix"]).replace(
+            "{version}", version["name"]
+        )
+    response = operation["response"]
+    response_type = response.get("type")
+    returns_path = parse_returns(response["returns"]) if "returns" in response else ()
+    returns_type = None
+    if response_type is not None:
+        returns_type = returns_type_of({t.name: t for t in types}, response_type, returns_path)
+    request = operation.get("request", {})
+    host = operation.get("host", "api")
     return Operation(
         name=name,
         summary=operation["summary"],
         description=operation["description"],
         method=operation["method"],
+        host=host,
         path=path,
+        url_param=operation.get("url"),
         path_params=tuple(
             PathParam(
                 param_name,
@@ -271,14 +325,22 @@ def _normalize_operation(
             )
             for param_name, param in operation.get("path_params", {}).items()
         ),
+        headers=tuple(operation.get("headers", {}).items()),
+        org_header=product["org_header"] if operation.get("org_header") else None,
         scopes=tuple(
             tuple(scope.replace("{scope}", product["scope_prefix"]) for scope in alternative)
             for alternative in operation["scopes"]
         ),
-        response_type=operation["response"]["type"],
-        returns_field=returns_field,
+        request_type=request.get("type"),
+        multipart_field=request.get("multipart"),
+        response_type=response_type,
+        response_content=response.get("content"),
+        success_status=response.get("http_status", 200),
+        returns_path=returns_path,
         returns_type=returns_type,
+        retry_safe=operation["retry"] == "safe",
         errors=tuple(errors[code] for code in operation["errors"]),
+        errors_with_http_200=host == "upload" and bool(version.get("upload_errors_with_http_200")),
     )
 
 

@@ -52,9 +52,14 @@ def check_examples(
     for product in spec.products:
         for version in product.versions:
             for example in version.examples:
-                kind = "request" if example.request else "response"
-                path = schema_path(product.name, version.version, example.operation, kind)
+                kinds = ["request"] if example.request else ["response", "notification"]
+                paths = [
+                    schema_path(product.name, version.version, example.operation, kind)
+                    for kind in kinds
+                ]
+                path = next((p for p in paths if p in schemas), paths[0])
                 schema = schemas.get(path)
+                kind = kinds[0]
                 if schema is None:
                     raise SpecError(
                         str(spec_dir / "examples" / f"{example.name}.json"),

@@ -31,6 +31,7 @@ class DataCenter:
     sandbox: str | None
     developer: str | None
     recruit: str | None
+    recruit_upload: str | None
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class TypeSpec:
     description: str
     fields: tuple[FieldSpec, ...]
     mixins: tuple[str, ...]
+    require_one_of: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -106,19 +108,45 @@ class PathParam:
 
 @dataclass(frozen=True)
 class Operation:
-    """An operation as it is in one product and version."""
+    """An HTTP operation as it is in one product and version."""
 
     name: str
     summary: str
     description: str
     method: str
-    path: str
+    host: str
+    """Which host serves it: ``api`` or ``upload``."""
+    path: str | None
+    """Path template on the host, ``{param}`` for path parameters; None with url_param."""
+    url_param: str | None
+    """The parameter holding the whole URL (absolute, or relative to the API host)."""
     path_params: tuple[PathParam, ...]
+    headers: tuple[tuple[str, str], ...]
+    org_header: str | None
+    """Name of the header that carries the organization id, if the operation needs it."""
     scopes: tuple[tuple[str, ...], ...]
-    response_type: str
-    returns_field: str | None
-    returns_type: str
+    request_type: str | None
+    multipart_field: str | None
+    response_type: str | None
+    response_content: str | None
+    success_status: int
+    returns_path: tuple[str | int, ...]
+    """Where the part a client hands back sits in the response: field names and list indexes."""
+    returns_type: str | None
+    retry_safe: bool
     errors: tuple[ErrorCode, ...]
+    errors_with_http_200: bool
+    """Whether this product version sends this operation's errors with HTTP 200."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A notification the vendor posts to a URL of the user's."""
+
+    name: str
+    summary: str
+    description: str
+    body_type: str
 
 
 @dataclass(frozen=True)
@@ -146,6 +174,7 @@ class ProductVersion:
     source: str
     types: tuple[TypeSpec, ...]
     operations: tuple[Operation, ...]
+    callbacks: tuple[Callback, ...]
     examples: tuple[Example, ...]
 
     def type_named(self, name: str) -> TypeSpec:
@@ -164,7 +193,9 @@ class Product:
     title: str
     path_prefix: str
     scope_prefix: str
+    org_header: str
     host_kind: str
+    upload_kind: str
     custom_domain: str | None
     distribution: str
     package: str

@@ -123,6 +123,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     _check_unique(document.get("overlays", []), "id", ("overlays",), source_map, "overlay id")
     for name, operation in document["operations"].items():
         _check_operation(name, operation, document, source_map)
+    _check_callbacks(document, source_map)
     for index, example in enumerate(document.get("examples", [])):
         where = ("examples", index)
         if example["product"] not in versions:
@@ -132,9 +133,14 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
                 (*where, "version"),
                 f"product '{example['product']}' has no version '{example['version']}'",
             )
-        if example["operation"] not in document["operations"]:
+        operation = document["operations"].get(example["operation"])
+        if operation is None and example["operation"] not in document.get("callbacks", {}):
             raise source_map.error(
                 (*where, "operation"), f"unknown operation '{example['operation']}'"
+            )
+        if example.get("request") and "type" not in (operation or {}).get("request", {}):
+            raise source_map.error(
+                (*where, "request"), f"'{example['operation']}' has no JSON request body"
             )
     _check_unique(document.get("examples", []), "file", ("examples",), source_map, "example file")
 
@@ -222,26 +228,26 @@ def _check_operation(
     name: str, operation: dict[str, Any], document: dict[str, Any], source_map: SourceMap
 ) -> None:
     where: Path_ = ("operations", name)
-    response = operation["response"]
     types = document["types"]
-    if response["type"] not in types:
-        raise source_map.error((*where, "response", "type"), f"unknown type '{response['type']}'")
-    returns = response.get("returns")
-    if returns is not None:
-        field = types[response["type"]]["fields"].get(returns)
-        item = parse_type(field["type"]) if field is not None else None
-        if not (
-            isinstance(item, ListOf) and isinstance(item.item, Named) and item.item.name in types
-        ):
-            raise source_map.error(
-                (*where, "response", "returns"),
-                f"'{returns}' is not a field of {response['type']} holding a list of a type",
-            )
-    placeholders = set(_PLACEHOLDER.findall(operation["path"])) - _PATH_BUILTINS
+    response = operation["response"]
+    for part, entry in (("response", response), ("request", operation.get("request", {}))):
+        if "type" in entry and entry["type"] not in types:
+            raise source_map.error((*where, part, "type"), f"unknown type '{entry['type']}'")
+    if "returns" in response and not _returns_resolves(
+        types, response["type"], response["returns"]
+    ):
+        raise source_map.error(
+            (*where, "response", "returns"),
+            f"'{response['returns']}' does not lead from {response['type']} to a type",
+        )
+    placeholders = set(_PLACEHOLDER.findall(operation.get("path", ""))) - _PATH_BUILTINS
+    if "url" in operation:
+        placeholders.add(operation["url"])
     declared = set(operation.get("path_params", {}))
     for missing in sorted(placeholders - declared):
         raise source_map.error(
-            (*where, "path"), f"path parameter '{{{missing}}}' is not declared in path_params"
+            (*where, "url" if missing == operation.get("url") else "path"),
+            f"path parameter '{{{missing}}}' is not declared in path_params",
         )
     for extra in sorted(declared - placeholders):
         raise source_map.error(
@@ -257,4 +263,33 @@ def _check_operation(
         if code not in document["errors"]:
             raise source_map.error(
                 (*where, "errors", index), f"error code '{code}' is not in the error catalog"
+            )
+
+
+def _returns_resolves(types: dict[str, Any], root: str, returns: str) -> bool:
+    current: Any = Named(root)
+    for part in returns.split("."):
+        name, indexed = (part[:-3], True) if part.endswith("[0]") else (part, False)
+        if not isinstance(current, Named) or current.name not in types:
+            return False
+        field = types[current.name]["fields"].get(name)
+        if field is None:
+            return False
+        current = parse_type(field["type"])
+        if indexed:
+            if not isinstance(current, ListOf):
+                return False
+            current = current.item
+    return isinstance(current, Named) and current.name in types
+
+
+def _check_callbacks(document: dict[str, Any], source_map: SourceMap) -> None:
+    for name, callback in document.get("callbacks", {}).items():
+        if name in document["operations"]:
+            raise source_map.error(
+                ("callbacks", name), f"'{name}' is both an operation and a callback"
+            )
+        if callback["body"]["type"] not in document["types"]:
+            raise source_map.error(
+                ("callbacks", name, "body", "type"), f"unknown type '{callback['body']['type']}'"
             )

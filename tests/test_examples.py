@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import SEEDS_DIR, SPEC_DIR
+from tests.conftest import GENERATED_DIR, SEEDS_DIR, SPEC_DIR
 from tests.helpers import (
     installed_models,
     load_schema,
@@ -26,6 +26,15 @@ EXAMPLES: list[dict[str, Any]] = yaml.safe_load((SPEC_DIR / "examples.yaml").rea
     "examples"
 ]
 SEED_EXAMPLES = [example for example in EXAMPLES if "seed" in example["source"]]
+
+
+def _schema(example: dict[str, Any]) -> dict[str, Any]:
+    kinds = ["request"] if example.get("request") else ["response", "notification"]
+    for kind in kinds:
+        path = GENERATED_DIR / "schemas" / example["product"] / example["version"]
+        if (path / f"{example['operation']}.{kind}.json").is_file():
+            return load_schema(example["product"], example["version"], example["operation"], kind)
+    raise AssertionError(f"no schema for {example['file']}")
 
 
 def _payload(example: dict[str, Any]) -> Any:
@@ -69,7 +78,7 @@ def test_stored_sample_equals_the_printed_one_or_records_its_repair(
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e["file"])
 def test_example_validates_parses_and_round_trips(example: dict[str, Any]) -> None:
-    schema = load_schema(example["product"], example["version"], example["operation"])
+    schema = _schema(example)
     payload = _payload(example)
     assert list(_validator(schema).iter_errors(payload)) == []
     assert payload in schema["examples"]
@@ -88,7 +97,7 @@ def test_example_conforms_to_the_docs_strictly(example: dict[str, Any], tmp_path
 
     from generator.emit_schemas import to_strict
 
-    schema = load_schema(example["product"], example["version"], example["operation"])
+    schema = _schema(example)
     payload = _payload(example)
     assert list(_validator(to_strict(schema)).iter_errors(payload)) == []
     model = model_for(schema, installed_models(example["product"], example["version"]))

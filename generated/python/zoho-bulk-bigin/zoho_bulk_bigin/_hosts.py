@@ -7,4 +7,8 @@ from typing import Final
 
 from zoho_bulk_core.hosts import ProductHosts
 
-HOSTS: Final = ProductHosts(kind="api", custom_domain_template=None)
+HOSTS: Final = ProductHosts(
+    kind="api",
+    upload_kind="upload",
+    custom_domain_template=None,
+)

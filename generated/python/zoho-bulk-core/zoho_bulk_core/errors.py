@@ -165,6 +165,74 @@ class InvalidTokenError(AuthenticationError):
     documented_status = 401
 
 
+class InvalidDataError(BadRequestError):
+    """A value in the request body is not valid (an unknown module, field or
+    comparator, a bad type).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class MandatoryNotFoundError(BadRequestError):
+    """A key the request needs is missing (a query without module, an update
+    without find_by).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class TooManyRequestsError(RateLimitError):
+    """Too many requests in a short time (result downloads are limited to about
+    ten a minute); wait and retry.
+
+    Documented as HTTP 429.
+    """
+
+    documented_status = 429
+
+
+class InvalidFileFormatError(BadRequestError):
+    """The uploaded file is not a zip holding CSV files. Bigin v1 and Recruit
+    document it with HTTP 200.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FileTooLargeError(PayloadTooLargeError):
+    """The uploaded zip is larger than the 25 MB limit.
+
+    Documented as HTTP 413.
+    """
+
+    documented_status = 413
+
+
+class NotSupportedFeatureError(BadRequestError):
+    """The upload lacks the feature header (bulk-write) or names another
+    feature; seen with HTTP 200.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidFileIdError(BadRequestError):
+    """The bulk write job names a file id that no upload produced.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
 ERROR_CLASSES: Final[Mapping[str, type[ApiError]]] = {
     "INVALID_URL_PATTERN": InvalidUrlPatternError,
     "OAUTH_SCOPE_MISMATCH": OauthScopeMismatchError,
@@ -174,6 +242,13 @@ ERROR_CLASSES: Final[Mapping[str, type[ApiError]]] = {
     "AUTHORIZATION_FAILED": AuthorizationFailedError,
     "RESOURCE_NOT_FOUND": ResourceNotFoundError,
     "INVALID_TOKEN": InvalidTokenError,
+    "INVALID_DATA": InvalidDataError,
+    "MANDATORY_NOT_FOUND": MandatoryNotFoundError,
+    "TOO_MANY_REQUESTS": TooManyRequestsError,
+    "INVALID_FILE_FORMAT": InvalidFileFormatError,
+    "FILE_TOO_LARGE": FileTooLargeError,
+    "NOT_SUPPORTED_FEATURE": NotSupportedFeatureError,
+    "INVALID_FILE_ID": InvalidFileIdError,
 }
 """The exception class of every documented error code."""
 

@@ -9,12 +9,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
-from urllib.parse import urlsplit
+
+from zoho_bulk_core.transport import Endpoints, check_base_url
 
 _DOMAIN_LABEL: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 Environment = Literal["production", "sandbox", "developer"]
 HostKind = Literal["api", "recruit"]
+UploadKind = Literal["upload", "recruit_upload"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class DataCenter:
     sandbox: str | None
     developer: str | None
     recruit: str | None
+    recruit_upload: str | None
 
     def api_host(
         self, kind: HostKind = "api", environment: Environment = "production"
@@ -60,6 +63,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.com",
         developer="developer.zohoapis.com",
         recruit="recruit.zoho.com",
+        recruit_upload="upload.zoho.com",
     ),
     "EU": DataCenter(
         name="EU",
@@ -70,6 +74,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.eu",
         developer="developer.zohoapis.eu",
         recruit="recruit.zoho.eu",
+        recruit_upload="upload.zoho.eu",
     ),
     "IN": DataCenter(
         name="IN",
@@ -80,6 +85,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.in",
         developer="developer.zohoapis.in",
         recruit="recruit.zoho.in",
+        recruit_upload="upload.zoho.in",
     ),
     "AU": DataCenter(
         name="AU",
@@ -90,6 +96,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.com.au",
         developer="developer.zohoapis.com.au",
         recruit="recruit.zoho.com.au",
+        recruit_upload="upload.zoho.com.au",
     ),
     "CN": DataCenter(
         name="CN",
@@ -100,6 +107,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.com.cn",
         developer="developer.zohoapis.com.cn",
         recruit="recruit.zoho.com.cn",
+        recruit_upload="upload.zoho.com.cn",
     ),
     "JP": DataCenter(
         name="JP",
@@ -110,6 +118,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.jp",
         developer="developer.zohoapis.jp",
         recruit="recruit.zoho.jp",
+        recruit_upload="upload.zoho.jp",
     ),
     "CA": DataCenter(
         name="CA",
@@ -120,6 +129,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.ca",
         developer="developer.zohoapis.ca",
         recruit="recruit.zohocloud.ca",
+        recruit_upload="upload.zohocloud.ca",
     ),
     "SA": DataCenter(
         name="SA",
@@ -130,6 +140,7 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         sandbox="sandbox.zohoapis.sa",
         developer="developer.zohoapis.sa",
         recruit="recruit.zoho.sa",
+        recruit_upload="upload.zoho.sa",
     ),
 }
 """Every data center the vendor runs, by its short name."""
@@ -146,36 +157,62 @@ def find_data_center(name: str) -> DataCenter:
 
 @dataclass(frozen=True)
 class ProductHosts:
-    """Where a product's API lives."""
+    """Where a product's API, upload and accounts hosts are."""
 
     kind: HostKind
+    upload_kind: UploadKind
     custom_domain_template: str | None = None
 
-    def base_url(
+    def endpoints(
         self,
         *,
         data_center: str = "US",
         environment: Environment = "production",
         domain: str | None = None,
         base_url: str | None = None,
-    ) -> str:
-        """The API base URL: an explicit ``base_url`` wins, then a custom
-        ``domain``, then the data center's host for ``environment``."""
+        accounts_url: str | None = None,
+        upload_url: str | None = None,
+    ) -> Endpoints:
+        """The base URLs a client uses.
+
+        An explicit ``base_url`` serves all three hosts unless ``accounts_url``
+        or ``upload_url`` say otherwise; else a custom ``domain`` (where the
+        product has them) replaces the API host; else the data center's hosts
+        for ``environment`` are used.
+        """
+        center = find_data_center(data_center)
         if base_url is not None:
-            return _checked_base_url(base_url)
+            api = check_base_url(base_url)
+            return Endpoints(
+                api=api,
+                upload=check_base_url(upload_url) if upload_url else api,
+                accounts=check_base_url(accounts_url) if accounts_url else api,
+            )
         if domain is not None:
             if self.custom_domain_template is None:
                 raise ValueError("this product has no custom domains")
             if not _DOMAIN_LABEL.fullmatch(domain):
                 raise ValueError(f"invalid custom domain {domain!r}")
-            return self.custom_domain_template.replace("{domain}", domain)
-        return "https://" + find_data_center(data_center).api_host(
-            self.kind, environment
+            api = self.custom_domain_template.replace("{domain}", domain)
+        else:
+            api = "https://" + center.api_host(self.kind, environment)
+        upload_host = (
+            center.recruit_upload
+            if self.upload_kind == "recruit_upload"
+            else center.upload
         )
-
-
-def _checked_base_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
-    return base_url.rstrip("/")
+        if upload_host is None:
+            raise ValueError(
+                f"data center {center.name} has no upload host for this product"
+            )
+        return Endpoints(
+            api=api,
+            upload=(
+                check_base_url(upload_url) if upload_url else "https://" + upload_host
+            ),
+            accounts=(
+                check_base_url(accounts_url)
+                if accounts_url
+                else "https://" + center.accounts
+            ),
+        )

@@ -88,6 +88,66 @@ JobStatusValue = Annotated[
 """A JobStatus member, or a newer value kept as a string."""
 
 
+class WriteOperation(StrEnum):
+    """What a bulk write job does to the records of its file."""
+
+    INSERT = "insert"
+    """Create records."""
+
+    UPDATE = "update"
+    """Update existing records, found by find_by."""
+
+    UPSERT = "upsert"
+    """Update records that match find_by, create the rest."""
+
+
+_WRITE_OPERATION_SPELLINGS: Final[Mapping[str, WriteOperation]] = {
+    "insert": WriteOperation.INSERT,
+    "update": WriteOperation.UPDATE,
+    "upsert": WriteOperation.UPSERT,
+}
+
+
+def _parse_write_operation(value: object, info: ValidationInfo) -> WriteOperation | str:
+    return parse_vocabulary(value, _WRITE_OPERATION_SPELLINGS, "WriteOperation", info)
+
+
+WriteOperationValue = Annotated[
+    WriteOperation | str,
+    PlainValidator(_parse_write_operation, json_schema_input_type=str),
+    PlainSerializer(serialize_vocabulary, return_type=str),
+]
+"""A WriteOperation member, or a newer value kept as a string."""
+
+
+class ResultStatus(StrEnum):
+    """Outcome word of an action answer (create job, upload file)."""
+
+    SUCCESS = "success"
+    """The action was accepted."""
+
+    ERROR = "error"
+    """The action failed; code and message say why."""
+
+
+_RESULT_STATUS_SPELLINGS: Final[Mapping[str, ResultStatus]] = {
+    "success": ResultStatus.SUCCESS,
+    "error": ResultStatus.ERROR,
+}
+
+
+def _parse_result_status(value: object, info: ValidationInfo) -> ResultStatus | str:
+    return parse_vocabulary(value, _RESULT_STATUS_SPELLINGS, "ResultStatus", info)
+
+
+ResultStatusValue = Annotated[
+    ResultStatus | str,
+    PlainValidator(_parse_result_status, json_schema_input_type=str),
+    PlainSerializer(serialize_vocabulary, return_type=str),
+]
+"""A ResultStatus member, or a newer value kept as a string."""
+
+
 class JobOperation(StrEnum):
     """What a bulk job does."""
 

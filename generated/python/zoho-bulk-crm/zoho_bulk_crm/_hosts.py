@@ -8,5 +8,7 @@ from typing import Final
 from zoho_bulk_core.hosts import ProductHosts
 
 HOSTS: Final = ProductHosts(
-    kind="api", custom_domain_template="https://{domain}.zohoplatform.com"
+    kind="api",
+    upload_kind="upload",
+    custom_domain_template="https://{domain}.zohoplatform.com",
 )

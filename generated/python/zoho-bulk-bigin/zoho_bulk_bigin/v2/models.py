@@ -17,6 +17,8 @@ from zoho_bulk_core.vocabulary import (
     JobOperationValue,
     JobStatusValue,
     ResourceTypeValue,
+    ResultStatusValue,
+    WriteOperationValue,
 )
 
 
@@ -69,8 +71,10 @@ class FieldMapping(BulkModel):
 class BulkWriteResult(BulkModel):
     """Where to download the result of a finished bulk write job."""
 
-    download_url: str
+    download_url: str | None = None
     """Relative or absolute URL of the result zip."""
+    error_message: str | dict[str, Any] | None = None
+    """Why the job failed (failure notifications)."""
 
 
 class BulkReadResult(BulkModel):
@@ -86,6 +90,25 @@ class BulkReadResult(BulkModel):
     """URL of the result zip, relative to the API host."""
     more_records: bool | None = None
     """Whether another page can be exported."""
+    error_message: str | dict[str, Any] | None = None
+    """Why the job failed (failure notifications)."""
+
+
+class BulkWriteResourceRequest(ModuleAccess):
+    """One module's part of a new bulk write job."""
+
+    type: Annotated[ResourceTypeValue, Field(title="ResourceType")]
+    """Kind of content imported (data)."""
+    module: str
+    """API name of the module to import into."""
+    file_id: str
+    """Id of the uploaded zip, from upload_file."""
+    find_by: str | None = None
+    """Unique field that finds existing records (required for update and upsert)."""
+    ignore_empty: bool | None = None
+    """Leave a field unchanged when its CSV cell is empty."""
+    field_mappings: list[FieldMapping] | None = None
+    """How CSV columns map to fields; by header names when absent."""
 
 
 class ErrorResponse(BulkModel):
@@ -237,6 +260,166 @@ class BulkReadJobEnvelope(BulkModel):
 
     data: list[BulkReadJob]
     """The job, as a one-element list."""
+
+
+class BulkReadQueryRequest(ModuleAccess):
+    """What a new bulk read job should export."""
+
+    module: str
+    """API name of the module to export."""
+    fields: list[str] | None = None
+    """API names of the fields to export; all fields when absent."""
+    criteria: Criterion | None = None
+    """Filter on the exported records."""
+    cvid: str | None = None
+    """Id of a custom view whose filter applies."""
+    page: int | None = None
+    """Page of 200,000 records to export, from 1."""
+
+
+class BulkReadRequest(BulkModel):
+    """The body of a create-bulk-read-job request."""
+
+    callback: Callback | None = None
+    """Where the vendor should report completion."""
+    query: BulkReadQueryRequest
+    """What to export."""
+    file_type: Annotated[FileTypeValue | None, Field(title="FileType")] = None
+    """csv (default) or ics (Events only)."""
+
+
+class BulkReadJobCreated(BulkModel):
+    """The new bulk read job, as the create answer describes it."""
+
+    id: str
+    """Unique id of the new job."""
+    operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
+    """Always read."""
+    state: Annotated[JobStatusValue | None, Field(title="JobStatus")] = None
+    """State of the new job (ADDED)."""
+    created_by: User | None = None
+    """Who created the job."""
+    created_time: Timestamp | None = None
+    """When the job was created."""
+
+
+class BulkReadCreateResult(BulkModel):
+    """The outcome of creating one bulk read job."""
+
+    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
+    """success, or error."""
+    code: str
+    """Machine-readable outcome (ADDED_SUCCESSFULLY)."""
+    message: str | None = None
+    """Human-readable outcome."""
+    details: BulkReadJobCreated
+    """The new job."""
+
+
+class BulkReadCreateResponse(BulkModel):
+    """The answer to a create-bulk-read-job request."""
+
+    data: list[BulkReadCreateResult]
+    """One result, for the new job."""
+    info: dict[str, Any] | None = None
+    """Extra facts; empty in practice."""
+
+
+class BulkWriteRequest(BulkModel):
+    """The body of a create-bulk-write-job request."""
+
+    character_encoding: str | None = None
+    """Encoding of the CSV file; detected when absent."""
+    operation: Annotated[WriteOperationValue, Field(title="WriteOperation")]
+    """insert, update or upsert."""
+    ignore_empty: bool | None = None
+    """Leave fields unchanged for empty CSV cells."""
+    callback: Callback | None = None
+    """Where the vendor should report completion."""
+    resource: list[BulkWriteResourceRequest]
+    """The modules to import into."""
+
+
+class BulkWriteJobCreated(BulkModel):
+    """The new bulk write job, as the create answer describes it."""
+
+    id: str
+    """Unique id of the new job."""
+    created_by: User | None = None
+    """Who created the job."""
+    created_time: Timestamp | None = None
+    """When the job was created."""
+    file_id: str | None = None
+    """Id of the uploaded file the job imports."""
+
+
+class BulkWriteCreateResponse(BulkModel):
+    """The answer to a create-bulk-write-job request."""
+
+    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
+    """success, or error."""
+    code: str
+    """Machine-readable outcome (SUCCESS)."""
+    message: str | None = None
+    """Human-readable outcome."""
+    details: BulkWriteJobCreated
+    """The new job."""
+
+
+class UploadedFile(BulkModel):
+    """The file the upload stored."""
+
+    file_id: str
+    """Id to name the file in a bulk write job."""
+    created_time: Timestamp | None = None
+    """When the file was stored."""
+
+
+class UploadFileResponse(BulkModel):
+    """The answer to a file upload."""
+
+    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
+    """success, or error."""
+    code: str
+    """Machine-readable outcome (FILE_UPLOAD_SUCCESS)."""
+    message: str | None = None
+    """Human-readable outcome."""
+    details: UploadedFile
+    """The stored file."""
+
+
+class BulkReadCallback(BulkModel):
+    """The notification the vendor posts to a bulk read job's callback URL when the job ends."""
+
+    job_id: str | None = None
+    """Id of the job that ended."""
+    id: str | None = None
+    """Id of the job that ended (some versions name it so)."""
+    operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
+    """Always read."""
+    state: Annotated[JobStatusValue, Field(title="JobStatus")]
+    """COMPLETED, or FAILURE with result.error_message."""
+    query: BulkReadQuery | None = None
+    """The query the job ran."""
+    result: BulkReadResult | None = None
+    """The page exported, or why the job failed."""
+
+
+class BulkWriteCallback(BulkModel):
+    """The notification the vendor posts to a bulk write job's callback URL when the job ends."""
+
+    job_id: str | None = None
+    """Id of the job that ended."""
+    id: str | None = None
+    """Id of the job that ended (some versions name it so)."""
+    operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
+    """insert, update or upsert."""
+    status: Annotated[JobStatusValue, Field(title="JobStatus")]
+    """COMPLETED, or FAILED with result.error_message."""
+    resource: list[BulkWriteResource] | None = None
+    """The modules imported, with their counts."""
+    result: BulkWriteResult | None = None
+    """Where to download the result, or why the job failed."""
 
 
 Criterion.model_rebuild()
