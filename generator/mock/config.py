@@ -1,0 +1,66 @@
+"""Settings of the mock server and the faults a test can make it commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FAULT_KINDS = frozenset({"429", "500", "drop", "slow", "drop_mid_body"})
+"""``429`` and ``500`` answer with that error, ``drop`` closes the connection
+without an answer, ``slow`` waits ``delay`` seconds before answering normally and
+``drop_mid_body`` cuts a download off halfway through its body."""
+
+ROLES = frozenset({"user", "no_permission", "unauthorized"})
+"""``user`` may do everything its scopes allow; ``no_permission`` is refused any
+existing job (NO_PERMISSION); ``unauthorized`` may not create jobs (AUTHORIZATION_FAILED)."""
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """How much data the mock pretends to hold and how it behaves over time."""
+
+    records: int = 1000
+    """Records every module holds (bulk read results page through them)."""
+    per_page: int = 200_000
+    """Records in one bulk read page."""
+    polls_until_complete: int = 2
+    """Status requests of a job after which it has finished (0: finished at once)."""
+    token_lifetime: float = 3600.0
+    """Seconds an access token handed out by the mock stays valid."""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    """Largest upload accepted; bigger ones get FILE_TOO_LARGE."""
+    download_rate_limit: int | None = None
+    """Bulk read result downloads allowed per minute (None: no limit)."""
+
+    def __post_init__(self) -> None:
+        if self.records < 0:
+            raise ValueError("records must not be negative")
+        if self.per_page < 1:
+            raise ValueError("per_page must be at least 1")
+        if self.polls_until_complete < 0:
+            raise ValueError("polls_until_complete must not be negative")
+        if self.token_lifetime < 0:
+            raise ValueError("token_lifetime must not be negative")
+        if self.download_rate_limit is not None and self.download_rate_limit < 1:
+            raise ValueError("download_rate_limit must be at least 1 (or None)")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A misbehaviour applied to the next ``count`` requests whose path contains
+    ``path_contains`` (every path when None), before they are handled."""
+
+    kind: str
+    retry_after: int = 1
+    """Seconds announced in the Retry-After header of a ``429`` fault."""
+    count: int = 1
+    path_contains: str | None = None
+    delay: float = 0.0
+    """Seconds a ``slow`` fault waits before answering."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; use one of {sorted(FAULT_KINDS)}")
+        if self.count < 1:
+            raise ValueError("a fault must apply to at least one request")
+        if self.retry_after < 0 or self.delay < 0:
+            raise ValueError("retry_after and delay must not be negative")
