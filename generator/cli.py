@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.errors import GeneratorError
+from generator.errors import GeneratorError, UsageError
 
 DEFAULT_SPEC = Path("spec")
 DEFAULT_OUT = Path("generated")
@@ -77,7 +77,52 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="reject unknown fields and values (docs conformance)"
     )
     validate.set_defaults(run=_run_validate)
+
+    mock = commands.add_parser(
+        "mock", help="serve a local Bulk API (every product and version) on 127.0.0.1"
+    )
+    mock.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)")
+    mock.add_argument("--port", type=_port, default=0, help="port to listen on (default: any free)")
+    mock.add_argument(
+        "--records", type=_count, default=1000, help="records each module holds (default: 1000)"
+    )
+    mock.add_argument(
+        "--per-page",
+        type=_count,
+        default=200_000,
+        help="records a read page holds (default: 200000)",
+    )
+    mock.add_argument(
+        "--polls",
+        type=_count,
+        default=2,
+        help="status polls before a job finishes (default: 2)",
+    )
+    mock.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=3600.0,
+        help="seconds a token from /oauth/v2/token lives (default: 3600)",
+    )
+    mock.set_defaults(run=_run_mock)
     return parser
+
+
+def _port(text: str) -> int:
+    value = _count(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
@@ -162,6 +207,35 @@ def _run_validate(args: argparse.Namespace) -> int:
             print(line, file=sys.stdout if report.valid else sys.stderr)
         all_valid = all_valid and report.valid
     return 0 if all_valid else 1
+
+
+def _run_mock(args: argparse.Namespace) -> int:
+    from generator.mock.config import MockConfig
+    from generator.mock.server import MockServer, load_normalized_spec
+
+    try:
+        config = MockConfig(
+            records=args.records,
+            per_page=max(args.per_page, 1),
+            polls_until_complete=args.polls,
+            token_lifetime=args.token_lifetime,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    spec = load_normalized_spec(args.spec)
+    try:
+        server = MockServer(spec, config, port=args.port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    products = ", ".join(product.name for product in spec.products)
+    print(f"zoho-bulkgen mock: serving {products} at {server.base_url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
