@@ -12,6 +12,8 @@ import pytest
 
 from generator.pipeline import BuildResult, build
 
+pytest_plugins = ["generator.mock.pytest_plugin"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "spec"
 GENERATED_DIR = ROOT / "generated"

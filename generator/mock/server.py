@@ -91,7 +91,10 @@ class MockServer:
     def start(self) -> MockServer:
         """Serve in a background thread."""
         self._thread = threading.Thread(
-            target=self._http.serve_forever, name="zoho-bulk-mock", daemon=True
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="zoho-bulk-mock",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -271,6 +274,7 @@ def _handler_class(server: MockServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "zoho-bulk-mock"
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
