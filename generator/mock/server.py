@@ -183,7 +183,7 @@ class MockServer:
         except ApiFailure as failure:
             return self.catalog.answer(failure)
         if self.check_responses and answer.schema is not None:
-            self._check_answer(answer)
+            self.check_answer(answer)
         return answer
 
     def _authenticate(self, headers: Mapping[str, str]) -> Token:
@@ -230,7 +230,8 @@ class MockServer:
             },
         )
 
-    def _check_answer(self, answer: Answer) -> None:
+    def check_answer(self, answer: Answer) -> None:
+        """Record in schema_errors where ``answer`` leaves its JSON Schema."""
         assert answer.schema is not None
         validator = self._validators.get(answer.schema)
         if validator is None:

@@ -20,12 +20,15 @@ class RetryPolicy:
     Requests that are safe to repeat (reads, downloads) are retried on the
     ``retry_statuses`` and on connection errors. Others (creating a job,
     uploading a file) are retried only when the server surely did not act on
-    them: a 429 answer, or a connection that was never made.
+    them: a 429 answer, or a connection that was never made. A delay the
+    server asks for with ``Retry-After`` is kept (up to ``max_retry_after``
+    seconds) instead of the backoff.
     """
 
     max_retries: int = 3
     backoff: float = 0.5
     max_backoff: float = 30.0
+    max_retry_after: float = 120.0
     jitter: float = 0.25
     retry_statuses: frozenset[int] = field(
         default_factory=lambda: frozenset({408, 429, 500, 502, 503, 504})
@@ -50,7 +53,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``attempt + 1``."""
         requested = parse_retry_after(retry_after)
         if requested is not None:
-            return min(requested, self.max_backoff)
+            return min(requested, self.max_retry_after)
         base = min(self.backoff * 2.0**attempt, self.max_backoff)
         return base * (1 + random.uniform(-self.jitter, self.jitter))
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -40,6 +40,15 @@ USER_AGENT: Final = "zoho-bulk-python/0.1.0"
 _CHUNK: Final = 1 << 16
 
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a request goes: a path on the ``api`` or ``upload`` host, or an
+    absolute URL (``host`` None). Made absolute only when the request is sent."""
+
+    host: str | None
+    path: str
 
 
 @dataclass(frozen=True)
@@ -142,18 +151,25 @@ class _Base:
                 )
         return token
 
-    def url(self, host: str, path: str) -> str:
-        """The absolute URL of ``path`` on the ``api`` or ``upload`` host."""
-        base = self.endpoints.upload if host == "upload" else self.endpoints.api
-        return base + path
+    def url(self, host: str, path: str) -> Target:
+        """Where ``path`` on the ``api`` or ``upload`` host is."""
+        return Target(host, path)
 
-    def resolve(self, url: str) -> str:
-        """An absolute URL: ``url`` itself, or ``url`` relative to the API host."""
+    def resolve(self, url: str) -> Target:
+        """Where ``url`` is: an absolute URL, or a path relative to the API host."""
         parts = urlsplit(url)
         if parts.scheme:
             check_base_url(f"{parts.scheme}://{parts.netloc}")
-            return url
-        return urljoin(self.endpoints.api + "/", url.lstrip("/"))
+            return Target(None, url)
+        return Target("api", "/" + url.lstrip("/"))
+
+    def absolute(self, target: Target) -> str:
+        """The URL of ``target`` with the hosts as they are now (the token answer
+        may have named another API host since the target was made)."""
+        if target.host is None:
+            return target.path
+        base = self.endpoints.upload if target.host == "upload" else self.endpoints.api
+        return base + target.path
 
     def headers(
         self, token: AccessToken, extra: Mapping[str, str] | None
@@ -210,7 +226,13 @@ class SyncTransport(_Base):
         return self._adopt(self._tokens.token(self._client, failed=failed))
 
     def _send(
-        self, method: str, url: str, *, safe: bool, stream: bool = False, **kwargs: Any
+        self,
+        method: str,
+        target: Target,
+        *,
+        safe: bool,
+        stream: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
         """Send with retries and one token refresh; the caller reads the answer."""
         attempt = 0
@@ -220,7 +242,7 @@ class SyncTransport(_Base):
             token = self._token()
             request = self._client.build_request(
                 method,
-                url,
+                self.absolute(target),
                 headers=self.headers(token, extra_headers),
                 timeout=self._timeout,
                 **kwargs,
@@ -233,7 +255,7 @@ class SyncTransport(_Base):
                     attempt += 1
                     continue
                 raise TransportError(
-                    f"{method} {urlsplit(url).path} failed: {type(exc).__name__}"
+                    f"{method} {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
             if response.status_code >= 400 or not stream:
                 response.read()
@@ -256,7 +278,7 @@ class SyncTransport(_Base):
     def request_json(
         self,
         method: str,
-        url: str,
+        target: Target,
         *,
         safe: bool,
         json: Any = None,
@@ -265,21 +287,21 @@ class SyncTransport(_Base):
     ) -> Any:
         """Send a request and return its decoded JSON answer."""
         response = self._send(
-            method, url, safe=safe, json=json, files=files, headers=headers
+            method, target, safe=safe, json=json, files=files, headers=headers
         )
         return decode_answer(response)
 
-    def download(self, url: str, destination: str | os.PathLike[str]) -> Path:
+    def download(self, target: Target, destination: str | os.PathLike[str]) -> Path:
         """Stream a GET answer into ``destination`` (never whole in memory).
 
         A download cut short is started over, into a fresh file, so the result
         holds each byte once; the file appears only when complete.
         """
-        target = Path(destination)
-        partial = target.with_name(target.name + ".part")
+        final = Path(destination)
+        partial = final.with_name(final.name + ".part")
         attempt = 0
         while True:
-            response = self._send("GET", url, safe=True, stream=True)
+            response = self._send("GET", target, safe=True, stream=True)
             try:
                 if response.is_error:
                     raise decode_error(response)
@@ -293,12 +315,12 @@ class SyncTransport(_Base):
                     attempt += 1
                     continue
                 raise TransportError(
-                    f"download of {urlsplit(url).path} failed: {type(exc).__name__}"
+                    f"download of {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
             finally:
                 response.close()
-            os.replace(partial, target)
-            return target
+            os.replace(partial, final)
+            return final
 
     def close(self) -> None:
         """Close the HTTP client if this transport created it."""
@@ -335,7 +357,13 @@ class AsyncTransport(_Base):
         return self._adopt(await self._tokens.atoken(self._client, failed=failed))
 
     async def _send(
-        self, method: str, url: str, *, safe: bool, stream: bool = False, **kwargs: Any
+        self,
+        method: str,
+        target: Target,
+        *,
+        safe: bool,
+        stream: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
         """Send with retries and one token refresh; the caller reads the answer."""
         attempt = 0
@@ -345,7 +373,7 @@ class AsyncTransport(_Base):
             token = await self._token()
             request = self._client.build_request(
                 method,
-                url,
+                self.absolute(target),
                 headers=self.headers(token, extra_headers),
                 timeout=self._timeout,
                 **kwargs,
@@ -358,7 +386,7 @@ class AsyncTransport(_Base):
                     attempt += 1
                     continue
                 raise TransportError(
-                    f"{method} {urlsplit(url).path} failed: {type(exc).__name__}"
+                    f"{method} {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
             if response.status_code >= 400 or not stream:
                 await response.aread()
@@ -381,7 +409,7 @@ class AsyncTransport(_Base):
     async def request_json(
         self,
         method: str,
-        url: str,
+        target: Target,
         *,
         safe: bool,
         json: Any = None,
@@ -390,17 +418,19 @@ class AsyncTransport(_Base):
     ) -> Any:
         """Send a request and return its decoded JSON answer."""
         response = await self._send(
-            method, url, safe=safe, json=json, files=files, headers=headers
+            method, target, safe=safe, json=json, files=files, headers=headers
         )
         return decode_answer(response)
 
-    async def download(self, url: str, destination: str | os.PathLike[str]) -> Path:
+    async def download(
+        self, target: Target, destination: str | os.PathLike[str]
+    ) -> Path:
         """Stream a GET answer into ``destination``; see SyncTransport.download."""
-        target = Path(destination)
-        partial = target.with_name(target.name + ".part")
+        final = Path(destination)
+        partial = final.with_name(final.name + ".part")
         attempt = 0
         while True:
-            response = await self._send("GET", url, safe=True, stream=True)
+            response = await self._send("GET", target, safe=True, stream=True)
             try:
                 if response.is_error:
                     raise decode_error(response)
@@ -414,12 +444,12 @@ class AsyncTransport(_Base):
                     attempt += 1
                     continue
                 raise TransportError(
-                    f"download of {urlsplit(url).path} failed: {type(exc).__name__}"
+                    f"download of {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
             finally:
                 await response.aclose()
-            os.replace(partial, target)
-            return target
+            os.replace(partial, final)
+            return final
 
     async def aclose(self) -> None:
         """Close the HTTP client if this transport created it."""
