@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("zoho-bulkgen: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``zoho-bulkgen schema ... | head``): not an error.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the exit flush quiet
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

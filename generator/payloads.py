@@ -22,11 +22,13 @@ from generator.normalize import module_name
 def load_schema(
     out_dir: Path, product: str, version: str, operation: str, *, request: bool, strict: bool
 ) -> dict[str, Any]:
-    """The generated schema of an operation's response (or request) body."""
-    kind = "request" if request else "response"
-    path = out_dir / schema_path(product, version, operation, kind)
-    if not path.is_file():
-        raise UsageError(_why_missing(out_dir, product, version, operation, kind))
+    """The generated schema of an operation's response (or request) body; for a
+    callback, the notification body the vendor posts."""
+    kinds = ["request"] if request else ["response", "notification"]
+    paths = [out_dir / schema_path(product, version, operation, kind) for kind in kinds]
+    path = next((candidate for candidate in paths if candidate.is_file()), None)
+    if path is None:
+        raise UsageError(_why_missing(out_dir, product, version, operation, kinds[0]))
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return to_strict(schema) if strict and not request else schema
 

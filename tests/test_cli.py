@@ -114,3 +114,42 @@ def test_validate_strict_rejects_undocumented_fields(tmp_path: Path) -> None:
         "/resource/0: Additional properties are not allowed ('surprise' was unexpected)"
         in strict.stderr
     )
+
+
+def test_validate_and_schema_accept_callbacks_and_request_bodies(tmp_path: Path) -> None:
+    failure = tmp_path / "failure.json"
+    failure.write_text(
+        json.dumps({"job_id": "42", "state": "FAILURE", "result": {"error_message": "boom"}})
+    )
+    notified = run_cli("validate", "crm", "v8", "bulk_read_callback", str(failure))
+    assert notified.returncode == 0, notified.stderr
+    assert "valid BulkReadCallback" in notified.stdout
+
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"query": {"page_token": "abc"}}))
+    assert (
+        run_cli(
+            "validate", "crm", "v7", "create_bulk_read_job", "--request", str(request)
+        ).returncode
+        == 0
+    )
+    # v2 has no page tokens: the same body lacks a module there.
+    old = run_cli("validate", "crm", "v2", "create_bulk_read_job", "--request", str(request))
+    assert old.returncode == 1
+
+    schema = json.loads(run_cli("schema", "bigin", "v1", "bulk_write_callback").stdout)
+    assert schema["$id"].endswith(":bigin:v1:bulk_write_callback:notification")
+
+
+def test_schema_piped_into_a_reader_that_stops_early_is_not_an_error() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    command = f"{sys.executable} -m generator schema crm v7 get_bulk_write_job | true"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
