@@ -5,13 +5,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from generator.cache import cached_text, tool_version
 from generator.errors import GeneratorError
 
 BLACK_LINE_LENGTH = 88
 
 
 def format_python(source: str, path: str) -> str:
-    """Black-format ``source``; a failure here is a generator bug, named by file."""
+    """Black-format ``source`` (or take the result of an earlier run from the
+    cache); a failure here is a generator bug, named by file."""
+    settings = f"py311 line-length={BLACK_LINE_LENGTH}"
+    return cached_text(
+        "black",
+        (tool_version("black"), settings, source),
+        lambda: _run_black(source, path),
+    )
+
+
+def _run_black(source: str, path: str) -> str:
     # Imported here: only generation formats code, and black is slow to import.
     import black
     from black.mode import Mode, TargetVersion

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from generator.cache import CACHE_ENV
 from generator.write import read_tree
 from tests.conftest import run_cli
 
@@ -13,7 +14,8 @@ def test_two_runs_with_different_hash_seeds_give_identical_bytes(tmp_path: Path)
     trees = []
     for seed in ("1", "4242"):
         out = tmp_path / f"out-{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
+        # The cache is off: both runs must compute every file themselves.
+        env = {**os.environ, "PYTHONHASHSEED": seed, CACHE_ENV: "off"}
         result = run_cli("generate", "--out", str(out), env=env)
         assert result.returncode == 0, result.stderr
         trees.append(read_tree(out))
