@@ -38,7 +38,13 @@ def main(argv: list[str]) -> int:
     if command == "generate":
         return run([str(PYTHON), "-m", "generator", "generate", *rest])
     install_generated_packages()
-    return run([str(PYTHON), "-m", "pytest", *rest])
+    # Spread the tests over every core unless the caller chose (-n, or -p no:xdist).
+    parallel = (
+        []
+        if any(arg.startswith(("-n", "--numprocesses", "-p")) for arg in rest)
+        else ["-n", "auto"]
+    )
+    return run([str(PYTHON), "-m", "pytest", *parallel, *rest])
 
 
 def ensure_venv() -> None:
