@@ -135,10 +135,10 @@ def build_matrix(spec: NormalizedSpec) -> Matrix:
     order: dict[str, list[str]] = {}
     for version in versions:
         for type_spec in version.types:
-            fields = order.setdefault(type_spec.name, [])
-            for field in type_spec.fields:
-                if field.name not in fields:
-                    fields.append(field.name)
+            names = order.setdefault(type_spec.name, [])
+            for field_spec in type_spec.fields:
+                if field_spec.name not in names:
+                    names.append(field_spec.name)
     lookup = {
         (version.product, version.version): {
             type_spec.name: {field.name: type_text(field.type) for field in type_spec.fields}
@@ -147,12 +147,12 @@ def build_matrix(spec: NormalizedSpec) -> Matrix:
         for version in versions
     }
     rows: list[Row] = []
-    for type_name, fields in order.items():
+    for type_name, field_names in order.items():
         present = [lookup[(col.product, col.version)].get(type_name) for col in columns]
         rows.append(
             Row(type_name, "", tuple("defined" if types is not None else None for types in present))
         )
-        for field in fields:
-            cells = tuple(types.get(field) if types is not None else None for types in present)
-            rows.append(Row(type_name, field, cells))
+        for name in field_names:
+            cells = tuple(types.get(name) if types is not None else None for types in present)
+            rows.append(Row(type_name, name, cells))
     return Matrix(columns, tuple(rows))
