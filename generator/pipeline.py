@@ -12,7 +12,7 @@ import jsonschema
 from generator.emit_docs import emit_docs
 from generator.emit_models import emit_models
 from generator.emit_openapi import emit_openapi
-from generator.emit_packages import emit_packages
+from generator.emit_packages import emit_packages, package_schemas
 from generator.emit_schemas import emit_schemas, models_schema, schema_path
 from generator.errors import SpecError
 from generator.format import format_outputs
@@ -44,7 +44,7 @@ def build(spec_dir: Path) -> BuildResult:
         for version in product.versions
     }
     sources = {**emit_packages(spec, models), **emit_docs(spec)}
-    documents = {**schemas, **emit_openapi(spec, schemas)}
+    documents = {**schemas, **package_schemas(spec, schemas), **emit_openapi(spec, schemas)}
     return BuildResult(spec, with_marker(format_outputs(documents, sources)))
 
 
