@@ -265,3 +265,39 @@ def test_an_unknown_operation_names_the_known_ones() -> None:
     package = _version_package("bigin", "v2")
     with pytest.raises(KeyError, match="get_bulk_write_job response"):
         package.validate_payload("get_bulk_wirte_job", {})
+
+
+_ANNOTATIONS = {"description", "title", "examples", "$defs", "$schema", "$id"}
+_DRAFT_2020_ONLY = {"prefixItems", "$dynamicRef", "$dynamicAnchor", "unevaluatedProperties",
+                    "unevaluatedItems", "dependentSchemas", "dependentRequired"}  # fmt: skip
+
+
+def _keyword_problems(node: Any, where: str) -> Iterator[str]:
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _keyword_problems(item, f"{where}/{index}")
+    elif isinstance(node, dict):
+        if "$ref" in node and set(node) - {"$ref"} - _ANNOTATIONS:
+            yield f"{where}: $ref beside {sorted(set(node) - {'$ref'} - _ANNOTATIONS)}"
+        for keyword in _DRAFT_2020_ONLY & set(node):
+            yield f"{where}: {keyword}"
+        for key, value in node.items():
+            if key not in ("examples", "properties"):
+                yield from _keyword_problems(value, f"{where}/{key}")
+            elif key == "properties":
+                for name, schema in value.items():
+                    yield from _keyword_problems(schema, f"{where}/properties/{name}")
+
+
+def test_schemas_use_only_keywords_that_fastjsonschema_reads_the_same_way() -> None:
+    problems = [
+        problem
+        for path in sorted((GENERATED_DIR / "schemas").rglob("*.json"))
+        for problem in _keyword_problems(json.loads(path.read_text(encoding="utf-8")), path.name)
+    ]
+    assert problems == []
+    bad = {"$ref": "#/$defs/A", "required": ["x"], "$defs": {"A": {"prefixItems": []}}}
+    assert list(_keyword_problems(bad, "bad")) == [
+        "bad: $ref beside ['required']",
+        "bad/$defs/A: prefixItems",
+    ]
