@@ -35,6 +35,7 @@ _CORE_FILES = {
     "core/results.py.jinja": "zoho_bulk_core/results.py",
     "core/notifications.py.jinja": "zoho_bulk_core/notifications.py",
     "core/files.py.jinja": "zoho_bulk_core/files.py",
+    "core/validation.py.jinja": "zoho_bulk_core/validation.py",
 }
 _PRODUCT_FILES = {
     "product/pyproject.toml.jinja": "pyproject.toml",
@@ -46,6 +47,7 @@ _VERSION_FILES = {
     "product/version/__init__.py.jinja": "{package}/{module}/__init__.py",
     "product/version/client.py.jinja": "{package}/{module}/client.py",
     "product/version/callbacks.py.jinja": "{package}/{module}/callbacks.py",
+    "product/version/validation.py.jinja": "{package}/{module}/validation.py",
 }
 
 
@@ -110,6 +112,25 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
             models_path = f"{root}/{product.package}/{version.module_name}/models.py"
             files[models_path] = models[(product.name, version.version)]
     return files
+
+
+def package_schemas(
+    spec: NormalizedSpec, schemas: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The payload schemas again, inside each product package (``<version>/schemas/``),
+    so that an installed package validates payloads without the repository."""
+    shipped: dict[str, dict[str, Any]] = {}
+    for product in spec.products:
+        for version in product.versions:
+            prefix = f"schemas/{product.name}/{version.version}/"
+            target = (
+                f"{PYTHON_ROOT}/{product.distribution}/{product.package}/"
+                f"{version.module_name}/schemas/"
+            )
+            for path, schema in schemas.items():
+                if path.startswith(prefix):
+                    shipped[target + path.removeprefix(prefix)] = schema
+    return shipped
 
 
 @cache

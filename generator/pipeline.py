@@ -1,5 +1,5 @@
 """The whole pipeline, stage after stage: load -> validate -> normalize ->
-emit (schemas, models, packages) -> format. Writing is left to the caller."""
+emit (schemas, models, packages, OpenAPI, docs) -> format. Writing is left to the caller."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Any
 
 import jsonschema
 
+from generator.emit_docs import emit_docs
 from generator.emit_models import emit_models
-from generator.emit_packages import emit_packages
+from generator.emit_openapi import emit_openapi
+from generator.emit_packages import emit_packages, package_schemas
 from generator.emit_schemas import emit_schemas, models_schema, schema_path
 from generator.errors import SpecError
 from generator.format import format_outputs
@@ -41,8 +43,9 @@ def build(spec_dir: Path) -> BuildResult:
         for product in spec.products
         for version in product.versions
     }
-    sources = emit_packages(spec, models)
-    return BuildResult(spec, with_marker(format_outputs(schemas, sources)))
+    sources = {**emit_packages(spec, models), **emit_docs(spec)}
+    documents = {**schemas, **package_schemas(spec, schemas), **emit_openapi(spec, schemas)}
+    return BuildResult(spec, with_marker(format_outputs(documents, sources)))
 
 
 def check_examples(

@@ -39,7 +39,14 @@ def test_every_product_version_has_its_outputs(built: BuildResult) -> None:
             for operation in ("get_bulk_write_job", "get_bulk_read_job"):
                 assert f"schemas/{product}/{version}/{operation}.response.json" in built.files
             package = f"python/zoho-bulk-{product}/zoho_bulk_{product}/{module}"
-            for name in ("__init__.py", "models.py", "client.py"):
+            for name in ("__init__.py", "models.py", "client.py", "validation.py"):
                 assert f"{package}/{name}" in built.files
+            shipped = f"{package}/schemas/get_bulk_write_job.response.json"
+            schema = f"schemas/{product}/{version}/get_bulk_write_job.response.json"
+            assert built.files[shipped] == built.files[schema]
+            assert f"openapi/{product}/{version}.json" in built.files
     for distribution in ("zoho-bulk-core", "zoho-bulk-crm", "zoho-bulk-bigin", "zoho-bulk-recruit"):
         assert f"python/{distribution}/pyproject.toml" in built.files
+    assert "python/zoho-bulk-core/zoho_bulk_core/validation.py" in built.files
+    for page in ("docs/version-matrix.md", "docs/version-matrix.html"):
+        assert page in built.files

@@ -10,12 +10,20 @@ from zoho_bulk_crm.v5.callbacks import (
     parse_bulk_write_callback,
 )
 from zoho_bulk_crm.v5.client import AsyncClient, Client
+from zoho_bulk_crm.v5.validation import (
+    PayloadError,
+    is_valid_payload,
+    validate_payload,
+)
 
 __all__ = [
     "AsyncClient",
     "Client",
+    "PayloadError",
+    "is_valid_payload",
     "models",
     "parse_bulk_read_callback",
     "parse_bulk_write_callback",
+    "validate_payload",
 ]
 API_VERSION = "v5"

@@ -1,0 +1,205 @@
+"""How fast the shipped payload validator is, next to plain jsonschema and the
+pydantic models.
+
+Validates the spec's sample payloads plus synthetic variants of them (ids,
+counts and states changed; about one in ten made invalid), 100,000 payloads by
+default, three ways:
+
+- the packages' ``validate_payload`` (fastjsonschema, compiled once and cached);
+- jsonschema's Draft202012Validator with its format checker, one per schema,
+  created before timing;
+- the generated pydantic models (``Model.model_validate``).
+
+Needs the generated packages installed (``python3 dev.py test`` does it):
+
+    .venv/bin/python bench/bench_validation.py [--count N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pydantic
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Case:
+    """One payload and what it is a body of."""
+
+    product: str
+    version: str
+    operation: str
+    kind: str
+    payload: Any
+
+
+def seed_cases() -> list[Case]:
+    """The sample payloads listed in spec/examples.yaml."""
+    listing = yaml.safe_load((ROOT / "spec" / "examples.yaml").read_text(encoding="utf-8"))
+    cases = []
+    for entry in listing["examples"]:
+        payload = json.loads((ROOT / "spec" / entry["file"]).read_text(encoding="utf-8"))
+        operation = entry["operation"]
+        if entry.get("request"):
+            kind = "request"
+        elif operation.endswith("_callback"):
+            kind = "notification"
+        else:
+            kind = "response"
+        cases.append(Case(entry["product"], entry["version"], operation, kind, payload))
+    return cases
+
+
+def _vary(node: Any, rng: random.Random) -> Any:
+    """A copy with digits of ids and integer counts changed (stays valid)."""
+    if isinstance(node, dict):
+        return {key: _vary(value, rng) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_vary(item, rng) for item in node]
+    if isinstance(node, bool):
+        return node
+    if isinstance(node, int):
+        return rng.randrange(0, 200_000)
+    if isinstance(node, str) and node.isdigit():
+        return str(rng.randrange(10 ** (len(node) - 1), 10 ** len(node)))
+    return node
+
+
+def _break(payload: Any, rng: random.Random) -> Any:
+    """A copy with one value of the wrong JSON type somewhere (often invalid)."""
+    broken = copy.deepcopy(payload)
+    node = broken
+    while True:
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            return broken
+        key = rng.choice(keys)
+        child = node[key]
+        if isinstance(child, dict | list) and child and rng.random() < 0.6:
+            node = child
+            continue
+        node[key] = {"wrong": True} if not isinstance(child, dict) else "wrong"
+        return broken
+
+
+def synthetic_cases(seeds: list[Case], count: int, rng: random.Random) -> list[Case]:
+    """``count`` payloads: the seeds, then variants of them, one in ten broken."""
+    cases = list(seeds)
+    while len(cases) < count:
+        seed = rng.choice(seeds)
+        payload = _vary(seed.payload, rng)
+        if rng.random() < 0.1:
+            payload = _break(payload, rng)
+        cases.append(Case(seed.product, seed.version, seed.operation, seed.kind, payload))
+    return cases[:count]
+
+
+def _package(case: Case) -> Any:
+    return importlib.import_module(f"zoho_bulk_{case.product}.{case.version.replace('.', '_')}")
+
+
+def fast_checks(cases: list[Case]) -> list[Callable[[Any], bool]]:
+    """The shipped validator, warmed so that every schema is compiled before timing."""
+    checks: list[Callable[[Any], bool]] = []
+    for case in cases:
+        package = _package(case)
+        package.validation.validator.compiled(case.operation, case.kind)
+
+        def check(payload: Any, package: Any = package, case: Case = case) -> bool:
+            return bool(package.is_valid_payload(case.operation, payload, case.kind))
+
+        checks.append(check)
+    return checks
+
+
+def jsonschema_checks(cases: list[Case]) -> list[Callable[[Any], bool]]:
+    """One Draft202012Validator per schema, created before timing."""
+    validators: dict[tuple[str, str, str, str], Any] = {}
+    checks: list[Callable[[Any], bool]] = []
+    for case in cases:
+        key = (case.product, case.version, case.operation, case.kind)
+        if key not in validators:
+            schema = _package(case).validation.validator.schema(case.operation, case.kind)
+            validators[key] = jsonschema.Draft202012Validator(
+                schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
+        checks.append(validators[key].is_valid)
+    return checks
+
+
+def pydantic_checks(cases: list[Case]) -> list[Callable[[Any], bool]]:
+    """The generated model of each payload's root type."""
+    checks: list[Callable[[Any], bool]] = []
+    for case in cases:
+        package = _package(case)
+        schema = package.validation.validator.schema(case.operation, case.kind)
+        model = getattr(package.models, schema["$ref"].rsplit("/", 1)[-1])
+
+        def check(payload: Any, model: Any = model) -> bool:
+            try:
+                model.model_validate(payload)
+            except pydantic.ValidationError:
+                return False
+            return True
+
+        checks.append(check)
+    return checks
+
+
+def timed(cases: list[Case], checks: list[Callable[[Any], bool]]) -> tuple[float, int]:
+    """Seconds taken to check every case, and how many were valid."""
+    start = time.perf_counter()
+    valid = 0
+    for case, check in zip(cases, checks, strict=True):
+        valid += check(case.payload)
+    return time.perf_counter() - start, valid
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print payloads per second and the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000, help="payloads in all")
+    parser.add_argument("--seed", type=int, default=20261127, help="random seed")
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    seeds = seed_cases()
+    cases = synthetic_cases(seeds, args.count, rng)
+    print(f"{len(cases)} payloads ({len(seeds)} samples and variants of them)")
+    results: dict[str, tuple[float, int]] = {}
+    for name, make in (
+        ("shipped validator (fastjsonschema)", fast_checks),
+        ("jsonschema Draft202012Validator", jsonschema_checks),
+        ("pydantic models", pydantic_checks),
+    ):
+        checks = make(cases)
+        seconds, valid = timed(cases, checks)
+        results[name] = (seconds, valid)
+        rate = len(cases) / seconds
+        print(f"{name:36} {rate:12,.0f} payloads/s  {seconds:7.2f} s  {valid} valid")
+    fast = results["shipped validator (fastjsonschema)"][0]
+    for name, (seconds, _) in results.items():
+        if not name.startswith("shipped"):
+            print(f"shipped validator speed / {name} speed: {seconds / fast:.2f}x")
+    verdicts = {valid for _, valid in results.values()}
+    if len(verdicts) != 1:
+        print("the three ways disagree on how many payloads are valid", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
