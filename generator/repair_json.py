@@ -145,19 +145,26 @@ def repair_json(text: str, glued_prefix: str = "") -> Repaired:
         repairs.append(f"dropped the text {glued_prefix!r} glued before the JSON")
     text, continuations = strip_line_continuations(text)
     if continuations:
-        repairs.append(f"removed {continuations} markdown line-continuation backslashes")
+        noun = _plural(continuations, "backslash", "backslashes")
+        repairs.append(f"removed {continuations} markdown line-continuation {noun}")
     text, escapes = strip_markdown_escapes(text)
     if escapes:
-        repairs.append(f"removed {escapes} markdown escape backslashes inside strings")
+        noun = _plural(escapes, "backslash", "backslashes")
+        repairs.append(f"removed {escapes} markdown escape {noun} inside strings")
     text, commas = insert_missing_commas(text)
     if commas:
-        noun = "comma" if commas == 1 else "commas"
-        repairs.append(f"inserted {commas} missing {noun} between members")
+        repairs.append(
+            f"inserted {commas} missing {_plural(commas, 'comma', 'commas')} between members"
+        )
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         raise JsonRepairError(exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
     return Repaired(payload, text, tuple(repairs))
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
 
 
 _PREFIX = re.compile(r"[A-Za-z_:>-]*")
