@@ -38,6 +38,8 @@ class Identity:
     version: ProductVersion
     operation: Operation
     vocabularies: frozenset[str]
+    spellings: dict[str, frozenset[str]]
+    """Every accepted spelling of each vocabulary."""
 
     @property
     def label(self) -> str:
@@ -70,7 +72,7 @@ class Difference:
     line: int
     identity: str
     kind: str
-    """field, type, error, scope, method or sample."""
+    """field, type, value, error, scope or sample."""
     place: str
     message: str
     acknowledged: str | None = None
@@ -145,7 +147,8 @@ def identify(page: Page, spec: NormalizedSpec) -> Identity:
             f"{page.file}:{page.url_line}: no operation of the spec has {method}{page.path}"
         )
     product, version, operation = matches[0]
-    return Identity(product, version, operation, spec.vocabulary_names())
+    spellings = {v.name: frozenset(v.all_spellings) for v in spec.vocabularies}
+    return Identity(product, version, operation, spec.vocabulary_names(), spellings)
 
 
 def same_path(page_path: str, spec_path: str) -> bool:
@@ -326,17 +329,12 @@ def _sample_drift(page: Page, identity: Identity, context: SpecContext) -> Itera
                 f"{sample.label!r}: {operation.name} has no JSON {kind} body in the spec",
             )
             continue
-        for place, missing_from in _unknown_keys(sample.payload, root, identity.version, ()):
-            if ("field", place) in seen:
+        for finding, place, message in _sample_findings(sample.payload, root, identity, ()):
+            if (finding, place) in seen:
                 continue
-            seen.add(("field", place))
+            seen.add((finding, place))
             yield _difference(
-                page,
-                identity,
-                sample.line,
-                "field",
-                place,
-                f"sent in sample {sample.label!r}, missing from spec type {missing_from}",
+                page, identity, sample.line, finding, place, f"sample {sample.label!r} {message}"
             )
         validator = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -354,25 +352,55 @@ def _sample_drift(page: Page, identity: Identity, context: SpecContext) -> Itera
             )
 
 
-def _unknown_keys(
-    value: Any, type_name: str, version: ProductVersion, path: tuple[str, ...]
-) -> Iterator[tuple[str, str]]:
-    """(place, type) for every key of a sample that its spec type lacks."""
+def _sample_findings(
+    value: Any, type_name: str, identity: Identity, path: tuple[str, ...]
+) -> Iterator[tuple[str, str, str]]:
+    """(kind, place, message) for every key of a sample that its spec type lacks
+    (``field``) and every string outside the documented values of its vocabulary
+    (``value``); the lenient schema lets both pass."""
     if isinstance(value, list):
         for item in value:
-            yield from _unknown_keys(item, type_name, version, path)
+            yield from _sample_findings(item, type_name, identity, path)
         return
     if not isinstance(value, dict):
         return
+    version = identity.version
     fields = {f.name: f for f in version.type_named(type_name).fields}
     for key, child in value.items():
+        place = ".".join((*path, key))
         spec_field = fields.get(key)
         if spec_field is None:
-            yield ".".join((*path, key)), type_name
+            yield "field", place, f"sends it, missing from spec type {type_name}"
             continue
+        vocabularies = [name for name in _names(spec_field.type) if name in identity.spellings]
+        if vocabularies and not _accepts_any_string(spec_field.type):
+            known = frozenset().union(*(identity.spellings[name] for name in vocabularies))
+            for item in child if isinstance(child, list) else [child]:
+                if isinstance(item, str) and item not in known:
+                    yield "value", place, (
+                        f"sends {item!r}, not a documented value of {' or '.join(vocabularies)}"
+                    )
         child_type = _object_type(spec_field.type, version)
         if child_type is not None:
-            yield from _unknown_keys(child, child_type, version, (*path, key))
+            yield from _sample_findings(child, child_type, identity, (*path, key))
+
+
+def _names(expr: TypeExpr) -> list[str]:
+    if isinstance(expr, Named):
+        return [expr.name]
+    if isinstance(expr, ListOf):
+        return _names(expr.item)
+    if isinstance(expr, UnionOf):
+        return [name for option in expr.options for name in _names(option)]
+    return []
+
+
+def _accepts_any_string(expr: TypeExpr) -> bool:
+    if isinstance(expr, UnionOf):
+        return any(_accepts_any_string(option) for option in expr.options)
+    if isinstance(expr, ListOf):
+        return _accepts_any_string(expr.item)
+    return isinstance(expr, Primitive) and expr.name in ("string", "any")
 
 
 # --- types ------------------------------------------------------------------------
