@@ -267,13 +267,19 @@ def test_extract_cli_writes_a_reviewable_draft(tmp_path: Path) -> None:
     for entry in spec_examples():
         written = json.loads((out / entry["file"]).read_text(encoding="utf-8"))
         assert written == json.loads((SPEC_DIR / entry["file"]).read_text(encoding="utf-8"))
-    # The drafts have the spec's sections and shapes.
+    # The drafts have the spec's sections and shapes; their seed examples are
+    # the spec's entries (file name, operation, place on the page, repairs).
     schema = meta_schema()
+    drafted = []
     for draft_path in sorted(out.glob("*.yaml")):
         draft = yaml.safe_load(draft_path.read_text(encoding="utf-8"))
+        drafted += draft.get("examples", [])
         assert set(draft) <= {"operations", "types", "errors", "examples"}
         for section, value in draft.items():
             jsonschema.validate(value, {**schema["properties"][section], "$defs": schema["$defs"]})
+    by_file = {entry["file"]: entry for entry in drafted}
+    for entry in spec_examples():
+        assert by_file[entry["file"]] == entry, entry["file"]
     seed_v7 = yaml.safe_load((out / "002_bd6d11a18d64d738.yaml").read_text(encoding="utf-8"))
     operation = seed_v7["operations"]["get_bulk_write_job"]
     assert operation["path"] == "/{prefix}/bulk/{version}/write/{job_id}"
