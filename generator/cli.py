@@ -110,6 +110,30 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a token from /oauth/v2/token lives (default: 3600)",
     )
     mock.set_defaults(run=_run_mock)
+
+    extract = commands.add_parser(
+        "extract", help="draft spec fragments and sample files from vendor pages, for review"
+    )
+    extract.add_argument("docs", nargs="+", type=Path, metavar="DOC", help="vendor page files")
+    extract.add_argument(
+        "--out", type=Path, required=True, help="review folder to write the drafts into"
+    )
+    extract.add_argument(
+        "--spec",
+        type=Path,
+        default=DEFAULT_SPEC,
+        help="spec folder whose names the drafts reuse (default: spec)",
+    )
+    extract.set_defaults(run=_run_extract)
+
+    drift = commands.add_parser(
+        "drift", help="list what vendor pages say that the spec does not; exit 1 if unacknowledged"
+    )
+    drift.add_argument("docs", nargs="+", type=Path, metavar="DOC", help="vendor page files")
+    drift.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)"
+    )
+    drift.set_defaults(run=_run_drift)
     return parser
 
 
@@ -241,6 +265,41 @@ def _run_mock(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _run_extract(args: argparse.Namespace) -> int:
+    from generator.draft import build_draft, write_draft
+    from generator.drift import load_context
+    from generator.extract import read_page
+
+    pages = [read_page(path) for path in args.docs]
+    spec = load_context(args.spec).spec if args.spec.is_dir() else None
+    for page in pages:
+        draft = build_draft(page, spec)
+        written = write_draft(draft, page, args.out)
+        print(f"{page.file}: {draft.summary} -> {written[0]} (+{len(written) - 1} sample files)")
+    return 0
+
+
+def _run_drift(args: argparse.Namespace) -> int:
+    from generator.drift import load_context, page_drift
+    from generator.extract import read_page
+
+    pages = [read_page(path) for path in args.docs]
+    context = load_context(args.spec)
+    unacknowledged = acknowledged = 0
+    for page in pages:
+        for difference in page_drift(page, context):
+            print(difference.render())
+            if difference.acknowledged is None:
+                unacknowledged += 1
+            else:
+                acknowledged += 1
+    print(
+        f"drift: {len(pages)} pages, {unacknowledged} unacknowledged, "
+        f"{acknowledged} acknowledged differences"
+    )
+    return 1 if unacknowledged else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -143,6 +143,32 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
                 (*where, "request"), f"'{example['operation']}' has no JSON request body"
             )
     _check_unique(document.get("examples", []), "file", ("examples",), source_map, "example file")
+    _check_drift(document, versions, source_map)
+
+
+def _check_drift(
+    document: dict[str, Any], versions: dict[str, list[str]], source_map: SourceMap
+) -> None:
+    """Acknowledged differences must name a product, version and operation that exist,
+    and each only once."""
+    seen: set[tuple[str, ...]] = set()
+    for index, entry in enumerate(document.get("drift", [])):
+        where: Path_ = ("drift", index)
+        if entry["product"] not in versions:
+            raise source_map.error((*where, "product"), f"unknown product '{entry['product']}'")
+        if entry["version"] not in versions[entry["product"]]:
+            raise source_map.error(
+                (*where, "version"),
+                f"product '{entry['product']}' has no version '{entry['version']}'",
+            )
+        if entry["operation"] not in document["operations"]:
+            raise source_map.error(
+                (*where, "operation"), f"unknown operation '{entry['operation']}'"
+            )
+        key = tuple(entry[name] for name in ("product", "version", "operation", "kind", "place"))
+        if key in seen:
+            raise source_map.error(where, "this difference is already acknowledged above")
+        seen.add(key)
 
 
 def _check_type_expr(text: str, known: set[str], source_map: SourceMap, path: Path_) -> None:
