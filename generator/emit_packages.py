@@ -81,6 +81,7 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
     core_context = {
         **common,
         "data_centers": spec.data_centers,
+        "trusted_domains": trusted_domains(spec),
         "vocabularies": spec.vocabularies,
         "errors": [_error_view(error) for error in spec.errors],
     }
@@ -112,6 +113,20 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
             models_path = f"{root}/{product.package}/{version.module_name}/models.py"
             files[models_path] = models[(product.name, version.version)]
     return files
+
+
+def trusted_domains(spec: NormalizedSpec) -> list[str]:
+    """The vendor's domains a client may send its token to when an answer names
+    an absolute URL (a result on a download host): each data center host less its
+    first label (``www.zohoapis.eu`` gives ``zohoapis.eu``). Custom domains
+    (``*.zohoplatform.com``) belong to single customers and are trusted only as
+    a client's own host."""
+    domains: set[str] = set()
+    for center in spec.data_centers:
+        hosts = [center.api, center.accounts, center.upload, center.sandbox, center.developer]
+        hosts += [center.recruit, center.recruit_upload]
+        domains.update(host.split(".", 1)[1] for host in hosts if host and "." in host)
+    return sorted(domains)
 
 
 def package_schemas(

@@ -11,9 +11,11 @@ import copy
 import csv
 import io
 import os
+import shutil
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from zoho_bulk_core.errors import UnexpectedResponseError
@@ -63,6 +65,30 @@ def iter_ics_lines(zip_path: str | os.PathLike[str]) -> Iterator[str]:
         with archive.open(member) as raw:
             for line in io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""):
                 yield line.rstrip("\r\n")
+
+
+def extract_result_file(
+    zip_path: str | os.PathLike[str], folder: str | os.PathLike[str]
+) -> Path:
+    """Unpack the result file (CSV, else ICS) of a result zip into ``folder``.
+
+    Only the member's base name is used, so a name such as ``../../x.csv`` in
+    the archive cannot write outside ``folder``; the size guards of the readers
+    apply, and at most the declared size is written.
+    """
+    with zipfile.ZipFile(zip_path) as archive:
+        members = [info.filename.lower() for info in archive.infolist()]
+        suffix = ".csv" if any(name.endswith(".csv") for name in members) else ".ics"
+        member = _result_member(archive, suffix)
+        name = member.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        if name in ("", ".", "..") or ":" in name:
+            raise UnexpectedResponseError(
+                f"refusing the member name {member.filename!r}"
+            )
+        target = Path(folder) / name
+        with archive.open(member) as source, target.open("wb") as sink:
+            shutil.copyfileobj(source, sink, 1 << 16)
+    return target
 
 
 @dataclass(frozen=True)

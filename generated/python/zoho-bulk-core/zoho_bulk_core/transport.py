@@ -156,10 +156,21 @@ class _Base:
         return Target(host, path)
 
     def resolve(self, url: str) -> Target:
-        """Where ``url`` is: an absolute URL, or a path relative to the API host."""
+        """Where ``url`` is: an absolute URL, or a path relative to the API host.
+
+        An absolute URL must be on one of this client's hosts or on a vendor
+        domain (``TRUSTED_DOMAINS``): the access token goes with the request.
+        """
         parts = urlsplit(url)
         if parts.scheme:
             check_base_url(f"{parts.scheme}://{parts.netloc}")
+            own_hosts = {
+                urlsplit(base).netloc for base in vars(self.endpoints).values()
+            }
+            if parts.netloc not in own_hosts and not is_trusted_host(
+                parts.hostname or ""
+            ):
+                raise ValueError(f"refusing to send the token to {parts.hostname}")
             return Target(None, url)
         return Target("api", "/" + url.lstrip("/"))
 
@@ -181,6 +192,36 @@ class _Base:
         }
         headers.update(extra or {})
         return headers
+
+
+TRUSTED_DOMAINS: Final = (
+    "zoho.com",
+    "zoho.com.au",
+    "zoho.com.cn",
+    "zoho.eu",
+    "zoho.in",
+    "zoho.jp",
+    "zoho.sa",
+    "zohoapis.ca",
+    "zohoapis.com",
+    "zohoapis.com.au",
+    "zohoapis.com.cn",
+    "zohoapis.eu",
+    "zohoapis.in",
+    "zohoapis.jp",
+    "zohoapis.sa",
+    "zohocloud.ca",
+)
+"""The vendor's domains: absolute URLs in answers are followed only to these
+(or to the client's own hosts)."""
+
+
+def is_trusted_host(host: str) -> bool:
+    """Whether ``host`` is a vendor domain or a subdomain of one."""
+    host = host.lower().rstrip(".")
+    return any(
+        host == domain or host.endswith("." + domain) for domain in TRUSTED_DOMAINS
+    )
 
 
 def check_base_url(base_url: str) -> str:
