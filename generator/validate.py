@@ -107,6 +107,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
                 source_map,
                 ("types", name, "fields", field_name, "type"),
             )
+    _check_required_cycles(types, document.get("overlays", []), source_map)
     _check_vocabularies(vocabularies, source_map)
     _check_unique(document["data_centers"], "name", ("data_centers",), source_map, "data center")
     products = {product["name"]: product for product in document["products"]}
@@ -144,6 +145,67 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
             )
     _check_unique(document.get("examples", []), "file", ("examples",), source_map, "example file")
     _check_drift(document, versions, source_map)
+
+
+def _required_edges(
+    types: dict[str, Any], overlays: list[dict[str, Any]]
+) -> dict[str, list[tuple[str, str, Path_]]]:
+    """For each type, the types it requires directly: (field, type, where it is said).
+
+    Only a required field of a plain type name counts; a list may be empty and
+    a nullable field may be null, so they end a chain."""
+    edges: dict[str, list[tuple[str, str, Path_]]] = {name: [] for name in types}
+
+    def add(owner: str, field_name: str, field: dict[str, Any], where: Path_) -> None:
+        if not isinstance(field, dict) or not field.get("required"):
+            return
+        try:
+            expr = parse_type(str(field.get("type", "")))
+        except TypeSyntaxError:
+            return
+        if isinstance(expr, Named) and expr.name in types and owner in edges:
+            edges[owner].append((field_name, expr.name, where))
+
+    for name, type_def in types.items():
+        for field_name, field in type_def["fields"].items():
+            add(name, field_name, field, ("types", name, "fields", field_name, "type"))
+    for index, overlay in enumerate(overlays):
+        for section in ("change", "add"):
+            for owner, fields in (overlay.get(section) or {}).items():
+                for field_name, field in (fields or {}).items():
+                    where = ("overlays", index, section, owner, field_name, "type")
+                    add(owner, field_name, field, where)
+    return edges
+
+
+def _check_required_cycles(
+    types: dict[str, Any], overlays: list[dict[str, Any]], source_map: SourceMap
+) -> None:
+    """Refuse types that require themselves through required fields: no finite
+    payload could satisfy them."""
+    edges = _required_edges(types, overlays)
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[tuple[str, str, Path_]]) -> None:
+        if name in done:
+            return
+        for field_name, target, where in edges[name]:
+            step = (name, field_name, where)
+            owners = [owner for owner, _, _ in trail]
+            if target in owners or target == name:
+                chain = trail[owners.index(target) :] if target in owners else []
+                steps = [*chain, step]
+                path = " -> ".join(f"{owner}.{field}" for owner, field, _ in steps)
+                raise source_map.error(
+                    steps[0][2],
+                    f"type '{target}' requires itself through {path}; "
+                    "make one of these fields optional, nullable or a list",
+                )
+            visit(target, [*trail, step])
+        done.add(name)
+
+    for name in types:
+        visit(name, [])
 
 
 def _check_drift(
