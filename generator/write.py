@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.manifest import MANIFEST
 
 MARKER = ".zoho-bulkgen"
 _DEBRIS_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build"})
@@ -37,13 +38,17 @@ def with_marker(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (relative POSIX path -> bytes); empty if absent."""
+    """Every file under ``root`` (relative POSIX path -> bytes); empty if absent.
+
+    The manifest is not part of the tree: it describes the tree (see manifest.py)."""
     if not root.exists():
         return {}
     files: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
         if path.is_file() and not _is_tool_debris(path.relative_to(root).parts):
-            files[path.relative_to(root).as_posix()] = path.read_bytes()
+            relative = path.relative_to(root).as_posix()
+            if relative != MANIFEST:
+                files[relative] = path.read_bytes()
     return files
 
 
@@ -85,16 +90,20 @@ def describe_diff(
     return "\n".join(lines)
 
 
-def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
+def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = None) -> TreeDiff:
     """Make ``root`` hold exactly ``desired``; write nothing if it already does.
 
     The new tree is built beside ``root`` (unchanged files are hard-linked, not
     rewritten) and swapped in with two renames, so readers see either the old
-    tree or the new one.
+    tree or the new one. ``manifest``, when given, goes into the new tree with
+    it; when the tree is unchanged, only a differing manifest file is replaced
+    (atomically, by a rename).
     """
     current = read_tree(root)
     diff = diff_tree(current, desired)
     if diff.is_empty:
+        if manifest is not None:
+            _refresh_manifest(root, manifest)
         return diff
     if current and MARKER not in current:
         raise OutputError(
@@ -104,6 +113,8 @@ def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
     try:
+        if manifest is not None:
+            (staging / MANIFEST).write_bytes(manifest)
         for relative, content in desired.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +127,25 @@ def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return diff
+
+
+def _refresh_manifest(root: Path, manifest: bytes) -> None:
+    target = root / MANIFEST
+    try:
+        if target.read_bytes() == manifest:
+            return
+    except OSError:
+        pass
+    # Written beside the tree, not in it, so that an interrupted run leaves no
+    # stray file inside the tree; then renamed over the old manifest.
+    temporary = root.parent / f".{root.name}.manifest-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        with temporary.open("xb") as stream:
+            stream.write(manifest)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _keep(existing: Path, target: Path, content: bytes) -> None:
