@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +96,11 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
     """Make ``root`` hold exactly ``desired``; write nothing if it already does.
 
     The new tree is built beside ``root`` (unchanged files are hard-linked, not
-    rewritten) and swapped in with two renames, so readers see either the old
-    tree or the new one. ``manifest``, when given, goes into the new tree with
+    rewritten) and swapped in by one atomic exchange of the two folders where
+    the system has one (Linux), else by two renames, so readers see either the
+    old tree or the new one. A run killed on the way leaves only hidden
+    ``.<name>.new-<pid>-...`` or ``.old-`` folders beside ``root``, which the
+    next run removes. ``manifest``, when given, goes into the new tree with
     it; when the tree is unchanged, only a differing manifest file is replaced
     (atomically, by a rename).
     """
@@ -111,7 +116,8 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
             f"(no {MARKER} file)"
         )
     root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
+    _remove_leftovers(root)
+    staging = _make_sibling(root, "new")
     try:
         if manifest is not None:
             (staging / MANIFEST).write_bytes(manifest)
@@ -156,11 +162,51 @@ def _keep(existing: Path, target: Path, content: bytes) -> None:
         target.write_bytes(content)
 
 
+def _make_sibling(root: Path, kind: str) -> Path:
+    """A new empty folder beside ``root``, named after this process, with the
+    permissions a plain mkdir gives (mkdtemp's are owner-only)."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{root.name}.{kind}-{os.getpid()}-", dir=root.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    return folder
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Remove the staging and retired folders (and manifest temporaries) that
+    runs killed on the way left beside ``root``; those of live processes stay."""
+    pattern = re.compile(rf"^\.{re.escape(root.name)}\.(new|old|manifest)-(\d+)-")
+    for entry in root.parent.iterdir():
+        match = pattern.match(entry.name)
+        if match is None or _alive(int(match.group(2))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True
+
+
 def _swap(staging: Path, root: Path) -> None:
     if not root.exists():
         os.replace(staging, root)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
+    if _exchange(staging, root):
+        # ``staging`` now holds the old tree.
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    retired = _make_sibling(root, "old")
     os.rmdir(retired)
     os.replace(root, retired)
     try:
@@ -169,3 +215,19 @@ def _swap(staging: Path, root: Path) -> None:
         os.replace(retired, root)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE);
+    False where the system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # an older C library
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)
