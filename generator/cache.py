@@ -120,11 +120,18 @@ def run_parallel(compute: Callable[..., str], calls: list[tuple[str, ...]]) -> l
     if workers < 2:
         return [compute(*arguments) for arguments in calls]
     # Imported here: a batch without misses (or a serial one) does not need them.
+    import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    # Forking is cheapest, but only safe while this process has no other thread
+    # (the CLI has none; a test runner may).
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
     order = sorted(range(len(calls)), key=lambda i: -sum(len(part) for part in calls[i]))
     results: list[str] = [""] * len(calls)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {index: pool.submit(compute, *calls[index]) for index in order}
         for index, future in futures.items():
             results[index] = future.result()

@@ -112,3 +112,17 @@ def test_black_batch_matches_one_at_a_time(
     batch = format_python_files(sources)
     monkeypatch.setenv(CACHE_ENV, "off")
     assert batch == {path: format_python(text, path) for path, text in sources.items()}
+
+
+def test_workers_are_spawned_when_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setenv(JOBS_ENV, "2")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert run_parallel(_shout, [("x", "1"), ("y", "2")]) == ["X1", "Y2"]
+    finally:
+        release.set()
+        other.join()
