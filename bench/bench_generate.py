@@ -230,10 +230,14 @@ def opc_executable(cache: Path) -> Path:
         print(f"bench: installing openapi-python-client=={OPC_VERSION} into {home}", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(home)
         pip = [str(home / "bin" / "python"), "-m", "pip", "install", "-q"]
-        subprocess.run(
+        installed = subprocess.run(
             [*pip, "--disable-pip-version-check", f"openapi-python-client=={OPC_VERSION}"],
-            check=True,
+            capture_output=True,
+            text=True,
         )
+        if installed.returncode != 0:
+            shutil.rmtree(home, ignore_errors=True)
+            raise SystemExit(f"bench: cannot install openapi-python-client:\n{installed.stderr}")
     return executable
 
 
