@@ -4,19 +4,25 @@ settings and the tool's version, so all of those make the key and a result is
 computed once per machine. The cache is best effort: any problem reading or
 writing it is a miss, never an error, and it never changes the bytes produced.
 
-``ZOHO_BULKGEN_CACHE`` names another folder, or ``off`` to disable it."""
+``ZOHO_BULKGEN_CACHE`` names another folder, or ``off`` to disable it.
+
+``cached_texts`` runs a whole batch: each distinct input is computed once, and
+the misses are spread over worker processes (``ZOHO_BULKGEN_JOBS``, default one
+per core), since black and datamodel-code-generator are pure Python and hold
+the GIL. Which process computed a result never changes it."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 CACHE_ENV = "ZOHO_BULKGEN_CACHE"
+JOBS_ENV = "ZOHO_BULKGEN_JOBS"
 FORMAT_VERSION = "1"
 """Bumped when what is stored, or how keys are made, changes."""
 
@@ -61,6 +67,75 @@ def cached_text(step: str, parts: tuple[str, ...], compute: Callable[[], str]) -
     value = compute()
     _store(entry, value)
     return value
+
+
+def cached_texts(
+    step: str,
+    requests: Sequence[tuple[tuple[str, ...], tuple[str, ...]]],
+    compute: Callable[..., str],
+) -> list[str]:
+    """``[compute(*arguments) for parts, arguments in requests]``, where each
+    result is taken from the cache when ``step`` ran on the same ``parts`` before.
+
+    ``parts`` must determine the result. Requests with equal parts are computed
+    once; the misses run in parallel worker processes when there are several
+    and more than one core, so ``compute`` must be a module-level function."""
+    folder = cache_folder()
+    keys = [cache_key(step, *parts) for parts, _ in requests]
+    results: dict[str, str] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    for key, (_, arguments) in zip(keys, requests, strict=True):
+        if key in results or key in missing:
+            continue
+        if folder is not None:
+            try:
+                results[key] = (folder / step / key[:2] / key[2:]).read_text(encoding="utf-8")
+                continue
+            except (OSError, UnicodeDecodeError):
+                pass
+        missing[key] = arguments
+    computed = run_parallel(compute, list(missing.values()))
+    for key, value in zip(missing, computed, strict=True):
+        results[key] = value
+        if folder is not None:
+            _store(folder / step / key[:2] / key[2:], value)
+    return [results[key] for key in keys]
+
+
+def worker_count() -> int:
+    """How many processes a batch may use: ``ZOHO_BULKGEN_JOBS``, else one per core."""
+    setting = os.environ.get(JOBS_ENV, "")
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def run_parallel(compute: Callable[..., str], calls: list[tuple[str, ...]]) -> list[str]:
+    """``[compute(*arguments) for arguments in calls]``, in worker processes when
+    that can help; the biggest calls start first, and results keep call order."""
+    workers = min(worker_count(), len(calls))
+    if workers < 2:
+        return [compute(*arguments) for arguments in calls]
+    # Imported here: a batch without misses (or a serial one) does not need them.
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forking is cheapest, but only safe while this process has no other thread
+    # (the CLI has none; a test runner may).
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
+    order = sorted(range(len(calls)), key=lambda i: -sum(len(part) for part in calls[i]))
+    results: list[str] = [""] * len(calls)
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {index: pool.submit(compute, *calls[index]) for index in order}
+        for index, future in futures.items():
+            results[index] = future.result()
+    return results
 
 
 def _store(entry: Path, value: str) -> None:

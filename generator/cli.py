@@ -172,11 +172,19 @@ def _add_operation(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
+    from generator.manifest import input_digest, is_current, render_manifest
+
+    inputs = input_digest(args.spec)
+    count = is_current(args.out, inputs)
+    if count is not None:
+        print(f"{args.out}: up to date ({count} files)")
+        return 0
+
     from generator.pipeline import build
     from generator.write import write_tree
 
     result = build(args.spec)
-    diff = write_tree(args.out, result.files)
+    diff = write_tree(args.out, result.files, render_manifest(inputs, result.files))
     if diff.is_empty:
         print(f"{args.out}: up to date ({len(result.files)} files)")
     else:
@@ -188,6 +196,14 @@ def _run_generate(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from generator.manifest import input_digest, is_current
+
+    # The fast path: the manifest vouches for the tree, so nothing is built.
+    count = is_current(args.out, input_digest(args.spec))
+    if count is not None:
+        print(f"{args.out}: up to date ({count} files)")
+        return 0
+
     from generator.pipeline import build
     from generator.write import describe_diff, diff_tree, read_tree
 

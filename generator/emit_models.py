@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.cache import cached_text, tool_version
+from generator.cache import cached_texts, tool_version
 from generator.spec_model import NormalizedSpec, ProductVersion
 
 MODELS_HEADER = '''"""Pydantic models of {title} Bulk API {version}.
@@ -36,19 +36,28 @@ GENERATE_OPTIONS: dict[str, Any] = {
 
 def emit_models(version: ProductVersion, spec: NormalizedSpec, schema: dict[str, Any]) -> str:
     """The source of ``models.py`` for one product version (not yet black-formatted)."""
-    header = MODELS_HEADER.format(title=version.product_title, version=version.version)
-    schema_text = json.dumps(schema)
-    source = cached_text(
-        "datamodel-codegen",
-        (
+    return emit_all_models([(version, schema)])[0]
+
+
+def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> list[str]:
+    """``emit_models`` of every (version, models schema), as one batch: the
+    datamodel-code-generator runs the cache lacks are spread over processes."""
+    requests = []
+    for version, schema in versions:
+        header = MODELS_HEADER.format(title=version.product_title, version=version.version)
+        schema_text = json.dumps(schema)
+        parts = (
             tool_version("datamodel-code-generator"),
             repr(sorted(GENERATE_OPTIONS.items())),
             header,
             schema_text,
-        ),
-        lambda: _run_datamodel_codegen(schema_text, header),
-    )
-    return source + "".join(_presence_rules(version))
+        )
+        requests.append((parts, (schema_text, header)))
+    sources = cached_texts("datamodel-codegen", requests, _run_datamodel_codegen)
+    return [
+        source + "".join(_presence_rules(version))
+        for source, (version, _) in zip(sources, versions, strict=True)
+    ]
 
 
 def _run_datamodel_codegen(schema_text: str, header: str) -> str:

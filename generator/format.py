@@ -5,21 +5,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.cache import cached_text, tool_version
+from generator.cache import cached_text, cached_texts, tool_version
 from generator.errors import GeneratorError
 
 BLACK_LINE_LENGTH = 88
 
 
+_BLACK_SETTINGS = f"py311 line-length={BLACK_LINE_LENGTH}"
+
+
 def format_python(source: str, path: str) -> str:
     """Black-format ``source`` (or take the result of an earlier run from the
     cache); a failure here is a generator bug, named by file."""
-    settings = f"py311 line-length={BLACK_LINE_LENGTH}"
     return cached_text(
         "black",
-        (tool_version("black"), settings, source),
+        (tool_version("black"), _BLACK_SETTINGS, source),
         lambda: _run_black(source, path),
     )
+
+
+def format_python_files(sources: dict[str, str]) -> dict[str, str]:
+    """``format_python`` of every source (keyed by path), as one batch: cache
+    misses are formatted in parallel."""
+    version = tool_version("black")
+    requests = [((version, _BLACK_SETTINGS, text), (text, path)) for path, text in sources.items()]
+    return dict(zip(sources, cached_texts("black", requests, _run_black), strict=True))
 
 
 def _run_black(source: str, path: str) -> str:
@@ -47,8 +57,7 @@ def format_outputs(schemas: dict[str, dict[str, Any]], sources: dict[str, str]) 
     files: dict[str, bytes] = {}
     for path, schema in schemas.items():
         files[path] = format_json(schema).encode("utf-8")
+    formatted = format_python_files({p: text for p, text in sources.items() if p.endswith(".py")})
     for path, text in sources.items():
-        if path.endswith(".py"):
-            text = format_python(text, path)
-        files[path] = text.encode("utf-8")
+        files[path] = formatted.get(path, text).encode("utf-8")
     return dict(sorted(files.items()))

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 
 from generator.emit_docs import emit_docs
-from generator.emit_models import emit_models
+from generator.emit_models import emit_all_models
 from generator.emit_openapi import emit_openapi
 from generator.emit_packages import emit_packages, package_schemas
 from generator.emit_schemas import emit_schemas, models_schema, schema_path
@@ -38,10 +38,13 @@ def build(spec_dir: Path) -> BuildResult:
     spec = normalize_spec(loaded)
     schemas = emit_schemas(spec)
     check_examples(spec, schemas, spec_dir)
+    versions = [version for product in spec.products for version in product.versions]
+    model_sources = emit_all_models(
+        [(version, models_schema(version, spec)) for version in versions]
+    )
     models = {
-        (product.name, version.version): emit_models(version, spec, models_schema(version, spec))
-        for product in spec.products
-        for version in product.versions
+        (version.product, version.version): source
+        for version, source in zip(versions, model_sources, strict=True)
     }
     sources = {**emit_packages(spec, models), **emit_docs(spec)}
     documents = {**schemas, **package_schemas(spec, schemas), **emit_openapi(spec, schemas)}

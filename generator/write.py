@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.manifest import MANIFEST
 
 MARKER = ".zoho-bulkgen"
 _DEBRIS_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build"})
@@ -37,13 +40,17 @@ def with_marker(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (relative POSIX path -> bytes); empty if absent."""
+    """Every file under ``root`` (relative POSIX path -> bytes); empty if absent.
+
+    The manifest is not part of the tree: it describes the tree (see manifest.py)."""
     if not root.exists():
         return {}
     files: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
         if path.is_file() and not _is_tool_debris(path.relative_to(root).parts):
-            files[path.relative_to(root).as_posix()] = path.read_bytes()
+            relative = path.relative_to(root).as_posix()
+            if relative != MANIFEST:
+                files[relative] = path.read_bytes()
     return files
 
 
@@ -85,16 +92,23 @@ def describe_diff(
     return "\n".join(lines)
 
 
-def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
+def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = None) -> TreeDiff:
     """Make ``root`` hold exactly ``desired``; write nothing if it already does.
 
     The new tree is built beside ``root`` (unchanged files are hard-linked, not
-    rewritten) and swapped in with two renames, so readers see either the old
-    tree or the new one.
+    rewritten) and swapped in by one atomic exchange of the two folders where
+    the system has one (Linux), else by two renames, so readers see either the
+    old tree or the new one. A run killed on the way leaves only hidden
+    ``.<name>.new-<pid>-...`` or ``.old-`` folders beside ``root``, which the
+    next run removes. ``manifest``, when given, goes into the new tree with
+    it; when the tree is unchanged, only a differing manifest file is replaced
+    (atomically, by a rename).
     """
     current = read_tree(root)
     diff = diff_tree(current, desired)
     if diff.is_empty:
+        if manifest is not None:
+            _refresh_manifest(root, manifest)
         return diff
     if current and MARKER not in current:
         raise OutputError(
@@ -102,8 +116,11 @@ def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
             f"(no {MARKER} file)"
         )
     root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
+    _remove_leftovers(root)
+    staging = _make_sibling(root, "new")
     try:
+        if manifest is not None:
+            (staging / MANIFEST).write_bytes(manifest)
         for relative, content in desired.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +135,25 @@ def write_tree(root: Path, desired: dict[str, bytes]) -> TreeDiff:
     return diff
 
 
+def _refresh_manifest(root: Path, manifest: bytes) -> None:
+    target = root / MANIFEST
+    try:
+        if target.read_bytes() == manifest:
+            return
+    except OSError:
+        pass
+    # Written beside the tree, not in it, so that an interrupted run leaves no
+    # stray file inside the tree; then renamed over the old manifest.
+    temporary = root.parent / f".{root.name}.manifest-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        with temporary.open("xb") as stream:
+            stream.write(manifest)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _keep(existing: Path, target: Path, content: bytes) -> None:
     """Carry an unchanged file into the new tree without rewriting it."""
     try:
@@ -126,11 +162,51 @@ def _keep(existing: Path, target: Path, content: bytes) -> None:
         target.write_bytes(content)
 
 
+def _make_sibling(root: Path, kind: str) -> Path:
+    """A new empty folder beside ``root``, named after this process, with the
+    permissions a plain mkdir gives (mkdtemp's are owner-only)."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{root.name}.{kind}-{os.getpid()}-", dir=root.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    return folder
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Remove the staging and retired folders (and manifest temporaries) that
+    runs killed on the way left beside ``root``; those of live processes stay."""
+    pattern = re.compile(rf"^\.{re.escape(root.name)}\.(new|old|manifest)-(\d+)-")
+    for entry in root.parent.iterdir():
+        match = pattern.match(entry.name)
+        if match is None or _alive(int(match.group(2))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True
+
+
 def _swap(staging: Path, root: Path) -> None:
     if not root.exists():
         os.replace(staging, root)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
+    if _exchange(staging, root):
+        # ``staging`` now holds the old tree.
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    retired = _make_sibling(root, "old")
     os.rmdir(retired)
     os.replace(root, retired)
     try:
@@ -139,3 +215,19 @@ def _swap(staging: Path, root: Path) -> None:
         os.replace(retired, root)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE);
+    False where the system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # an older C library
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)

@@ -1,11 +1,14 @@
-"""The validation benchmark runs end to end on a few payloads, and its three
-ways of validating agree on which are valid (no timing is checked here)."""
+"""The benchmarks' own logic: the validation benchmark runs end to end on a few
+payloads and its three ways agree; the generation benchmark's synthetic specs
+are valid and as big as asked, and its report computes ratios and growth (no
+timing is checked here)."""
 
 from __future__ import annotations
 
 import importlib.util
 import random
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,3 +51,56 @@ def test_synthetic_payloads_include_invalid_ones() -> None:
     verdicts = [check(case.payload) for case, check in zip(cases, checks, strict=True)]
     assert all(verdicts[: len(seeds)])
     assert 0 < verdicts.count(False) < len(cases) // 4
+
+
+def _generate_bench() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", ROOT / "bench" / "bench_generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+@pytest.mark.parametrize("size", [10, 100, 1000])
+def test_synthetic_specs_are_valid_and_as_big_as_asked(tmp_path: Path, size: int) -> None:
+    from generator.load import load_spec
+    from generator.normalize import normalize_spec
+    from generator.validate import validate_spec
+
+    bench = _generate_bench()
+    shape = bench.write_synthetic_spec(tmp_path / "spec", bench.shape_for(size))
+    assert 0.9 * size <= shape.total <= 1.1 * size
+    loaded = load_spec(tmp_path / "spec")
+    validate_spec(loaded)
+    spec = normalize_spec(loaded)
+    versions = [version for product in spec.products for version in product.versions]
+    assert len(versions) == shape.versions
+    assert sum(len(version.operations) for version in versions) == shape.total
+    for version in versions:
+        names = [operation.name for operation in version.operations]
+        assert len(set(names)) == len(names) == shape.operations
+    # Types grow with the operations: a copy of the real set per seven operations.
+    real = normalize_spec(load_spec(ROOT / "spec")).products[0].versions[0]
+    copies = -(-shape.operations // len(real.operations))
+    assert len(versions[0].types) == copies * len(real.types)
+
+
+def test_the_report_gives_ratios_and_growth() -> None:
+    bench = _generate_bench()
+    rows = [
+        bench.Row("real spec", 77, 11, 10.0, 1.0, 0.1, 20.0, 15.0),
+        bench.Row("synthetic 8v×12", 96, 8, 12.0, 1.2, 0.1, None, None),
+        bench.Row("synthetic 25v×40", 1000, 25, 120.0, 12.0, 0.2, None, None),
+    ]
+    table = bench.report(rows)
+    assert (
+        "| real spec | 77 | 11 | 10.00 | 1.00 | 0.10 | 20.00 | 15.00 | 2.0× | 20.0× | 1.5× |"
+        in (table)
+    )
+    assert "ops^0.98 cold" in table

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import CACHE_ENV, cache_key, cached_text
-from generator.format import format_python
+from generator.cache import CACHE_ENV, JOBS_ENV, cache_key, cached_text, cached_texts, run_parallel
+from generator.errors import GeneratorError
+from generator.format import format_python, format_python_files
 
 
 @pytest.fixture
@@ -66,3 +67,62 @@ def test_black_output_is_the_same_from_the_cache(cache_dir: Path) -> None:
     first = format_python(source, "m.py")
     assert list(cache_dir.rglob("*"))
     assert format_python(source, "m.py") == first == 'def f(a):\n    return {"a": a}\n'
+
+
+def _shout(text: str, suffix: str) -> str:
+    """A module-level step, so that worker processes can run it."""
+    if text == "boom":
+        raise GeneratorError(f"{suffix}: cannot shout")
+    return text.upper() + suffix
+
+
+def test_a_batch_computes_each_input_once_and_keeps_order(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(JOBS_ENV, "2")
+    requests = [((text,), (text, "!")) for text in ("a", "b", "a", "c" * 5000, "b")]
+    assert cached_texts("shout", requests, _shout) == ["A!", "B!", "A!", "C" * 5000 + "!", "B!"]
+    entries = [path for path in cache_dir.rglob("*") if path.is_file()]
+    assert len(entries) == 3  # one per distinct input
+    # A second batch is read back from the cache (a changed step would show).
+    assert cached_texts("shout", requests[:2], lambda *_: "recomputed") == ["A!", "B!"]
+
+
+def test_parallel_and_serial_batches_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    calls = [(f"text {i}" * i, str(i)) for i in range(12)]
+    monkeypatch.setenv(JOBS_ENV, "1")
+    serial = run_parallel(_shout, calls)
+    monkeypatch.setenv(JOBS_ENV, "3")
+    assert run_parallel(_shout, calls) == serial == [_shout(*call) for call in calls]
+
+
+def test_an_error_in_a_worker_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    monkeypatch.setenv(JOBS_ENV, "2")
+    with pytest.raises(GeneratorError, match="m.py: cannot shout"):
+        run_parallel(_shout, [("fine", "a.py"), ("boom", "m.py")])
+
+
+def test_black_batch_matches_one_at_a_time(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(JOBS_ENV, "2")
+    sources = {"a.py": "x = ( 1, )\n", "b.py": "def f( a ):\n  return {'a':a}\n"}
+    batch = format_python_files(sources)
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert batch == {path: format_python(text, path) for path, text in sources.items()}
+
+
+def test_workers_are_spawned_when_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setenv(JOBS_ENV, "2")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert run_parallel(_shout, [("x", "1"), ("y", "2")]) == ["X1", "Y2"]
+    finally:
+        release.set()
+        other.join()

@@ -1,0 +1,422 @@
+"""How long generation takes, and how that grows with the spec.
+
+Builds synthetic specs of about 10, 100 and 1,000 operations (an operation of
+one product version counts once; the real spec has 7 operations in 11 versions,
+77) from the real spec's own shapes: more versions, more operations with their
+own names and paths, and a copy of the types (and overlays) for every seven
+operations. Then times, each as a whole process:
+
+- ``zoho-bulkgen generate`` cold (cache off, into an empty folder) and warm
+  (a cache filled by an earlier run, into an empty folder);
+- ``zoho-bulkgen check`` on the unchanged tree it wrote;
+- on the OpenAPI documents that generation wrote (one per product version):
+  openapi-python-client (``--meta none``, its ruff hooks on) and
+  datamodel-codegen (the pinned one, OpenAPI input, pydantic v2 models), run
+  once per document, as a user of those tools would.
+
+openapi-python-client is installed, pinned, into a throwaway virtual
+environment under the cache folder (``~/.cache/zoho-bulkgen/bench/``), because
+its dependencies need not agree with this project's pins.
+
+    .venv/bin/python bench/bench_generate.py [--sizes 10,100,1000] [--repeat 3]
+
+Figures go to stdout; nothing here is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT / "spec"
+OPC_VERSION = "0.29.1"
+# Our schemas give a vocabulary several spellings of one value (IN PROGRESS and
+# INPROGRESS), which openapi-python-client's enum classes refuse; it names
+# this setting as the way out.
+OPC_CONFIG = "literal_enums: true\n"
+BASE_VERSIONS = {"crm": 8, "bigin": 2, "recruit": 1}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A synthetic spec's size: versions times operations per version."""
+
+    versions: int
+    operations: int
+
+    @property
+    def total(self) -> int:
+        """Operations counted once per product version."""
+        return self.versions * self.operations
+
+
+def shape_for(size: int) -> Shape:
+    """About ``size`` operations, versions and operations growing together."""
+    versions = max(1, min(round(math.sqrt(size) * 0.8), size))
+    return Shape(versions, max(1, round(size / versions)))
+
+
+def write_synthetic_spec(target: Path, shape: Shape, source: Path = SPEC_DIR) -> Shape:
+    """Write a spec of ``shape`` into ``target``, made from the spec in ``source``."""
+    docs = {path.name: yaml.safe_load(path.read_text()) for path in sorted(source.glob("*.yaml"))}
+    base_ops: dict[str, Any] = docs["operations.yaml"]["operations"]
+    types: dict[str, Any] = docs["types.yaml"]["types"]
+    overlays: list[dict[str, Any]] = docs["types.yaml"]["overlays"]
+    copies = math.ceil(shape.operations / len(base_ops))
+
+    operations: dict[str, Any] = {}
+    for copy in range(copies):
+        for name, operation in base_ops.items():
+            if len(operations) < shape.operations:
+                operations[_suffixed(name, copy)] = _operation_copy(operation, copy, types)
+    docs["operations.yaml"]["operations"] = operations
+    all_types: dict[str, Any] = {}
+    all_overlays: list[dict[str, Any]] = []
+    for copy in range(copies):
+        all_types.update(
+            {_type_name(name, copy): _retyped(body, copy, types) for name, body in types.items()}
+        )
+        all_overlays.extend(_overlay_copy(overlay, copy, types) for overlay in overlays)
+
+    products = _products(docs["products.yaml"]["products"], shape.versions)
+    docs["products.yaml"]["products"] = products
+    present = {(p["name"], v["name"]) for p in products for v in p["versions"]}
+    docs["types.yaml"]["types"] = all_types
+    # Overlays of a product or version range that was cut away go with it.
+    docs["types.yaml"]["overlays"] = [
+        overlay for overlay in all_overlays if _applies(overlay["when"], present)
+    ]
+    docs["examples.yaml"]["examples"] = [
+        e
+        for e in docs["examples.yaml"]["examples"]
+        if (e["product"], e["version"]) in present and e["operation"] in operations
+    ]
+    docs["drift.yaml"]["drift"] = [
+        d
+        for d in docs["drift.yaml"]["drift"]
+        if (d["product"], d["version"]) in present and d["operation"] in operations
+    ]
+    target.mkdir(parents=True)
+    for name, document in docs.items():
+        (target / name).write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    shutil.copytree(source / "examples", target / "examples")
+    return Shape(len(present), len(operations))
+
+
+def _applies(when: dict[str, str], present: set[tuple[str, str]]) -> bool:
+    """Whether the product and the versions an overlay names are all there."""
+    product = when["product"]
+    return any(name == product for name, _ in present) and all(
+        (product, when[bound]) in present for bound in ("from", "until") if bound in when
+    )
+
+
+def _suffixed(name: str, copy: int) -> str:
+    return name if copy == 0 else f"{name}_s{copy}"
+
+
+def _type_name(name: str, copy: int) -> str:
+    return name if copy == 0 else f"{name}S{copy}"
+
+
+def _retype_expression(expression: str, copy: int, types: dict[str, Any]) -> str:
+    return re.sub(
+        r"[A-Za-z_][A-Za-z0-9_]*",
+        lambda m: _type_name(m.group(), copy) if m.group() in types else m.group(),
+        expression,
+    )
+
+
+def _retyped(value: Any, copy: int, types: dict[str, Any]) -> Any:
+    """``value`` with every reference to a type renamed for copy ``copy``."""
+    if isinstance(value, dict):
+        return {
+            key: (
+                _retype_expression(item, copy, types)
+                if key == "type" and isinstance(item, str)
+                else _retyped(item, copy, types)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_retyped(item, copy, types) for item in value]
+    return value
+
+
+def _operation_copy(operation: dict[str, Any], copy: int, types: dict[str, Any]) -> Any:
+    result = _retyped(operation, copy, types)
+    if copy and "path" in result:
+        # /{prefix}/bulk/{version}/read/{job_id} -> /{prefix}/bulk/{version}/s1/read/{job_id}
+        head, _, tail = result["path"].partition("{version}")
+        result["path"] = f"{head}{{version}}/s{copy}{tail}"
+    return result
+
+
+def _overlay_copy(overlay: dict[str, Any], copy: int, types: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = _retyped(overlay, copy, types)
+    result["id"] = f"{overlay['id']}-s{copy}" if copy else overlay["id"]
+    for section in ("change", "add", "remove"):
+        if isinstance(result.get(section), dict):
+            result[section] = {
+                _type_name(name, copy): fields for name, fields in result[section].items()
+            }
+    return result
+
+
+def _products(products: list[dict[str, Any]], versions: int) -> list[dict[str, Any]]:
+    """The real products cut or grown to ``versions`` versions in all: CRM's
+    first, then Bigin and Recruit, then more CRM versions (v9, v10, ...)."""
+    by_name = {product["name"]: product for product in products}
+    chosen: list[dict[str, Any]] = []
+    left = versions
+    for name in ("crm", "bigin", "recruit"):
+        if left <= 0:
+            break
+        product = dict(by_name[name])
+        product["versions"] = product["versions"][:left]
+        left -= len(product["versions"])
+        chosen.append(product)
+    crm = chosen[0]
+    for number in range(9, 9 + left):
+        crm["versions"] = [
+            *crm["versions"],
+            {"name": f"v{number}", "source": "synthetic (bench)"},
+        ]
+    return chosen
+
+
+# --- timing -----------------------------------------------------------------
+
+
+def run_timed(command: list[str], env: dict[str, str] | None = None) -> float:
+    """Wall-clock seconds of one whole process; stop the bench if it fails."""
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(
+            f"bench: {' '.join(command[:4])} ... exited {result.returncode}:\n"
+            f"{result.stderr[-2000:]}"
+        )
+    return elapsed
+
+
+def generator_command(*args: str) -> list[str]:
+    """The CLI, as ``python -m generator``, with this interpreter."""
+    return [sys.executable, "-m", "generator", *args]
+
+
+def opc_executable(cache: Path) -> Path:
+    """openapi-python-client in its own pinned virtual environment (made once)."""
+    home = cache / f"openapi-python-client-{OPC_VERSION}"
+    executable = home / "bin" / "openapi-python-client"
+    if not executable.exists():
+        print(f"bench: installing openapi-python-client=={OPC_VERSION} into {home}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(home)
+        pip = [str(home / "bin" / "python"), "-m", "pip", "install", "-q"]
+        installed = subprocess.run(
+            [*pip, "--disable-pip-version-check", f"openapi-python-client=={OPC_VERSION}"],
+            capture_output=True,
+            text=True,
+        )
+        if installed.returncode != 0:
+            shutil.rmtree(home, ignore_errors=True)
+            raise SystemExit(f"bench: cannot install openapi-python-client:\n{installed.stderr}")
+    return executable
+
+
+@dataclass
+class Row:
+    """The figures of one spec."""
+
+    label: str
+    operations: int
+    documents: int
+    cold: float
+    warm: float
+    check: float
+    opc: float | None
+    datamodel: float | None
+
+
+def measure(label: str, spec: Path, operations: int, work: Path, args: argparse.Namespace) -> Row:
+    """Time every way on one spec; print progress as it goes."""
+    runs = args.repeat if operations <= 300 else 1
+    off = {**os.environ, "ZOHO_BULKGEN_CACHE": "off"}
+    cold = []
+    for run in range(runs):
+        out = work / f"cold-{run}"
+        cold.append(
+            run_timed(generator_command("generate", "--spec", str(spec), "--out", str(out)), off)
+        )
+    cached = {**os.environ, "ZOHO_BULKGEN_CACHE": str(work / "cache")}
+    run_timed(
+        generator_command("generate", "--spec", str(spec), "--out", str(work / "fill")), cached
+    )
+    warm = [
+        run_timed(
+            generator_command("generate", "--spec", str(spec), "--out", str(work / f"warm-{run}")),
+            cached,
+        )
+        for run in range(runs)
+    ]
+    out = work / "cold-0"
+    check = [
+        run_timed(generator_command("check", "--spec", str(spec), "--out", str(out)), off)
+        for _ in range(max(runs, 3))
+    ]
+    documents = sorted((out / "openapi").rglob("*.json"))
+    opc = datamodel = None
+    if not args.skip_tools:
+        config = work / "opc.yaml"
+        config.write_text(OPC_CONFIG)
+        executable = opc_executable(args.tool_cache)
+        path_env = {**os.environ, "PATH": f"{executable.parent}{os.pathsep}{os.environ['PATH']}"}
+        opc = sum(
+            run_timed(
+                [
+                    str(executable),
+                    "generate",
+                    "--path",
+                    str(document),
+                    "--output-path",
+                    str(work / "opc" / f"{document.parent.name}-{document.stem}"),
+                    "--meta",
+                    "none",
+                    "--config",
+                    str(config),
+                ],
+                path_env,
+            )
+            for document in documents
+        )
+        codegen = Path(sys.executable).with_name("datamodel-codegen")
+        (work / "dm").mkdir()
+        datamodel = sum(
+            run_timed(
+                [
+                    str(codegen),
+                    "--input",
+                    str(document),
+                    "--input-file-type",
+                    "openapi",
+                    "--output-model-type",
+                    "pydantic_v2.BaseModel",
+                    "--formatters",
+                    "black",
+                    "isort",
+                    "--output",
+                    str(work / "dm" / f"{document.parent.name}-{document.stem}.py"),
+                ]
+            )
+            for document in documents
+        )
+    row = Row(
+        label,
+        operations,
+        len(documents),
+        statistics.median(cold),
+        statistics.median(warm),
+        statistics.median(check),
+        opc,
+        datamodel,
+    )
+    print(f"bench: {label}: {json.dumps(row.__dict__)}", flush=True)
+    return row
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _ratio(numerator: float | None, denominator: float) -> str:
+    return "-" if numerator is None else f"{numerator / denominator:.1f}×"
+
+
+def report(rows: list[Row]) -> str:
+    """The table of seconds and ratios, and how cost grows with size."""
+    lines = [
+        "| spec | ops | docs | generate cold s | warm s | check s | openapi-python-client s "
+        "| datamodel-codegen s | OPC/cold | OPC/warm | dmcg/cold | cold ms/op |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.label} | {row.operations} | {row.documents} | {row.cold:.2f} | "
+            f"{row.warm:.2f} | {row.check:.2f} | {_seconds(row.opc)} | "
+            f"{_seconds(row.datamodel)} | {_ratio(row.opc, row.cold)} | "
+            f"{_ratio(row.opc, row.warm)} | {_ratio(row.datamodel, row.cold)} | "
+            f"{1000 * row.cold / row.operations:.0f} |"
+        )
+    synthetic = sorted(
+        (r for r in rows if r.label.startswith("synthetic")), key=lambda r: r.operations
+    )
+    for small, large in zip(synthetic, synthetic[1:], strict=False):
+        growth = math.log(large.cold / small.cold) / math.log(large.operations / small.operations)
+        warm = math.log(large.warm / small.warm) / math.log(large.operations / small.operations)
+        lines.append(
+            f"cost grows as ops^{growth:.2f} cold, ops^{warm:.2f} warm from {small.operations} "
+            f"to {large.operations} operations (1.00 is linear; below 1, fixed costs still weigh)"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10,100,1000", help="synthetic sizes, in operations")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (1 above 300 ops)")
+    parser.add_argument("--skip-tools", action="store_true", help="only time zoho-bulkgen")
+    parser.add_argument("--no-real", action="store_true", help="skip the real spec")
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    parser.add_argument(
+        "--tool-cache",
+        type=Path,
+        default=cache_home / "zoho-bulkgen" / "bench",
+        help=argparse.SUPPRESS,
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="zoho-bulkgen-bench-") as temp:
+        base = Path(temp)
+        if not args.no_real:
+            real_ops = sum(
+                len(yaml.safe_load((SPEC_DIR / "operations.yaml").read_text())["operations"])
+                for _ in range(sum(BASE_VERSIONS.values()))
+            )
+            (base / "real").mkdir()
+            rows.append(measure("real spec", SPEC_DIR, real_ops, base / "real", args))
+        for size in sizes:
+            spec = base / f"spec-{size}"
+            shape = write_synthetic_spec(spec, shape_for(size))
+            label = f"synthetic {shape.versions}v×{shape.operations}"
+            (base / f"work-{size}").mkdir()
+            rows.append(measure(label, spec, shape.total, base / f"work-{size}", args))
+    print(
+        f"\n{os.cpu_count()} cores; medians of {args.repeat} runs "
+        "(1 run above 300 operations); OPC and datamodel-codegen: "
+        "one run per OpenAPI document, summed"
+    )
+    print(report(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
