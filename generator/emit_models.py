@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from generator.cache import cached_text, tool_version
+from generator.python_text import docstring_text
 from generator.spec_model import NormalizedSpec, ProductVersion
 
 MODELS_HEADER = '''"""Pydantic models of {title} Bulk API {version}.
@@ -36,7 +37,9 @@ GENERATE_OPTIONS: dict[str, Any] = {
 
 def emit_models(version: ProductVersion, spec: NormalizedSpec, schema: dict[str, Any]) -> str:
     """The source of ``models.py`` for one product version (not yet black-formatted)."""
-    header = MODELS_HEADER.format(title=version.product_title, version=version.version)
+    header = MODELS_HEADER.format(
+        title=docstring_text(version.product_title), version=version.version
+    )
     schema_text = json.dumps(schema)
     source = cached_text(
         "datamodel-codegen",

@@ -89,19 +89,35 @@ def module_name(version: str) -> str:
     return version.replace(".", "_")
 
 
+def member_names(values: list[str]) -> list[str]:
+    """Distinct enum member names for the values of one vocabulary, in order.
+
+    A value already spelled as its member name (``COMPLETED``) keeps it; a value
+    whose name is taken by another (``completed``, ``in-progress`` after
+    ``IN PROGRESS``) gets underscores appended until it is free."""
+    names = [member_name(value) for value in values]
+    used = {name for name, value in zip(names, values, strict=True) if name == value}
+    result = []
+    for name, value in zip(names, values, strict=True):
+        if name != value:
+            while name in used:
+                name = f"{name}_"
+            used.add(name)
+        result.append(name)
+    return result
+
+
 def _normalize_vocabulary(name: str, entry: dict[str, Any]) -> Vocabulary:
-    values = []
-    used: set[str] = set()
-    for canonical, value in entry["values"].items():
-        member = member_name(canonical)
-        while member in used:
-            member = f"{member}_"
-        used.add(member)
-        values.append(
-            VocabularyValue(
-                canonical, member, value["description"], tuple(value.get("spellings", []))
-            )
+    canonicals = list(entry["values"])
+    values = [
+        VocabularyValue(
+            canonical,
+            member,
+            entry["values"][canonical]["description"],
+            tuple(entry["values"][canonical].get("spellings", [])),
         )
+        for canonical, member in zip(canonicals, member_names(canonicals), strict=True)
+    ]
     return Vocabulary(name, entry["description"], tuple(values))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references
 META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PATH_BUILTINS = frozenset({"prefix", "version"})
+ERROR_TYPE = "ErrorResponse"
+STATUS_VOCABULARY = "JobStatus"
+STATUS_VALUES = ("COMPLETED", "FAILED")
 
 
 @cache
@@ -34,9 +38,33 @@ def validate_spec(loaded: LoadedSpec) -> None:
     check_references(loaded.document, loaded.source_map)
 
 
+def _whole_text_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """The ``pattern`` keyword, with ``$`` meaning the end of the text as in
+    JSON Schema's regex dialect (Python's ``$`` also matches before a final
+    newline, which would let ``"v2\\n"`` pass as a version label)."""
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with a final unescaped ``$`` made to match only at the very end."""
+    escapes = len(pattern[:-1]) - len(pattern[:-1].rstrip("\\"))
+    if pattern.endswith("$") and escapes % 2 == 0:
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+_MetaValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"pattern": _whole_text_pattern}
+)
+
+
 def check_meta_schema(document: dict[str, Any], source_map: SourceMap) -> None:
     """Check the document against the meta-schema; report the earliest error."""
-    validator = jsonschema.Draft202012Validator(meta_schema())
+    validator = _MetaValidator(meta_schema())
     errors = list(validator.iter_errors(document))
     if not errors:
         return
@@ -79,8 +107,17 @@ def _describe(error: ValidationError) -> str:
             return f"unknown key '{unexpected[0]}' ({hint}expected one of: {', '.join(allowed)})"
         return f"unknown key '{unexpected[0]}'"
     if error.validator == "pattern":
-        return f"{error.instance!r} does not match the pattern {error.validator_value!r}"
+        return f"{_shorten(error.instance)} does not match the pattern {error.validator_value!r}"
     return str(error.message)
+
+
+def _shorten(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut in the middle when long, so that an error stays readable."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"
 
 
 def _sort_key(source_map: SourceMap, path: Path_) -> tuple[str, int]:
@@ -98,6 +135,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
             raise source_map.error(
                 ("vocabularies", name), f"'{name}' is both a type and a vocabulary"
             )
+    _check_runtime_names(types, vocabularies, source_map)
     known_types = set(types) | set(vocabularies)
     for name, type_def in types.items():
         for field_name, field in type_def["fields"].items():
@@ -144,6 +182,29 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
             )
     _check_unique(document.get("examples", []), "file", ("examples",), source_map, "example file")
     _check_drift(document, versions, source_map)
+
+
+def _check_runtime_names(
+    types: dict[str, Any], vocabularies: dict[str, Any], source_map: SourceMap
+) -> None:
+    """The shared runtime needs a few names from the spec: the error body type,
+    and the job states its waiters stop at."""
+    if ERROR_TYPE not in types:
+        raise source_map.error(
+            ("types",), f"type '{ERROR_TYPE}' (the body of an error answer) is not defined"
+        )
+    states = vocabularies.get(STATUS_VOCABULARY)
+    if states is None:
+        raise source_map.error(
+            ("vocabularies",), f"vocabulary '{STATUS_VOCABULARY}' (job states) is not defined"
+        )
+    for value in STATUS_VALUES:
+        if value not in states["values"]:
+            raise source_map.error(
+                ("vocabularies", STATUS_VOCABULARY, "values"),
+                f"vocabulary '{STATUS_VOCABULARY}' lacks the value '{value}' "
+                "that the job waiters stop at",
+            )
 
 
 def _check_drift(
