@@ -57,6 +57,10 @@ class BulkModel(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
+        # Spec field names are the vendor's; one such as ``model_validate_at``
+        # must not draw pydantic's warning about its own ``model_`` methods
+        # (fields that would replace one are renamed with an alias instead).
+        protected_namespaces=(),
     )
 
     __zoho_require_one_of__: ClassVar[tuple[str, ...]] = ()
