@@ -27,10 +27,11 @@ def docstring_text(value: str) -> str:
     in a row survive, and a final quote cannot merge with the closing ones."""
     text = " ".join(str(value).split())
     text = "".join(_docstring_char(char) for char in text)
-    text = text.replace('"""', '\\"\\"\\"')
+    # The final quote first: escaping it after the triple quotes would split
+    # the escape of a final three quotes in two.
     if text.endswith('"'):
         text = text[:-1] + '\\"'
-    return text
+    return text.replace('"""', '\\"\\"\\"')
 
 
 def _docstring_char(char: str) -> str:

@@ -23,6 +23,7 @@ _PATH_BUILTINS = frozenset({"prefix", "version"})
 ERROR_TYPE = "ErrorResponse"
 STATUS_VOCABULARY = "JobStatus"
 STATUS_VALUES = ("COMPLETED", "FAILED")
+RESERVED_PRODUCT_NAMES = frozenset({"core"})
 
 
 @cache
@@ -150,6 +151,12 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     products = {product["name"]: product for product in document["products"]}
     _check_unique(document["products"], "name", ("products",), source_map, "product")
     for index, product in enumerate(document["products"]):
+        if product["name"] in RESERVED_PRODUCT_NAMES:
+            raise source_map.error(
+                ("products", index, "name"),
+                f"product name '{product['name']}' is taken: zoho_bulk_{product['name']} "
+                "is the shared runtime package",
+            )
         _check_unique(
             product["versions"], "name", ("products", index, "versions"), source_map, "version"
         )

@@ -182,10 +182,13 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
         ("errors", errors),
         ("examples", {"examples": examples}),
     ]:
-        (folder / f"{name}.yaml").write_text(
-            yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000),
-            encoding="utf-8",
+        # Every scalar double-quoted: plain YAML would fold a NEL or a line
+        # separator into a space, and the spec would not say what the test means.
+        text = yaml.safe_dump(
+            document, allow_unicode=True, sort_keys=False, width=1000, default_style='"'
         )
+        assert yaml.safe_load(text) == document, f"{name}.yaml does not round-trip"
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     return folder
 
 
@@ -206,11 +209,7 @@ def generated_modules(out: Path, product: str = PRODUCT) -> Iterator[dict[str, M
     packages that other tests use are untouched)."""
     package = f"zoho_bulk_{product}"
     prefixes = ("zoho_bulk_core", package)
-    saved = {
-        name: module
-        for name, module in sys.modules.items()
-        if name.split(".")[0] in prefixes
-    }
+    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] in prefixes}
     paths = [
         str(out / "python" / "zoho-bulk-core"),
         str(out / "python" / f"zoho-bulk-{product.replace('_', '-')}"),
@@ -228,6 +227,7 @@ def generated_modules(out: Path, product: str = PRODUCT) -> Iterator[dict[str, M
         modules["vocabulary"] = importlib.import_module("zoho_bulk_core.vocabulary")
         modules["errors"] = importlib.import_module("zoho_bulk_core.errors")
         modules["hosts"] = importlib.import_module(f"{package}._hosts")
+        modules["core_hosts"] = importlib.import_module("zoho_bulk_core.hosts")
         yield modules
     finally:
         for path in paths:
