@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,9 +58,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-_MetaValidator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator, {"pattern": _whole_text_pattern}
-)
+_extend: Callable[..., type[jsonschema.Draft202012Validator]] = jsonschema.validators.extend
+_MetaValidator = _extend(jsonschema.Draft202012Validator, {"pattern": _whole_text_pattern})
 
 
 def check_meta_schema(document: dict[str, Any], source_map: SourceMap) -> None:
