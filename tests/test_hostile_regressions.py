@@ -1,0 +1,333 @@
+"""Plain regression tests, one per bug that hostile spec content exposed (see
+tests/test_hostile_spec.py), plus the named cases of the hostile-spec issue:
+keywords and colliding names as fields, template syntax in descriptions."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from generator.cache import CACHE_ENV
+from generator.errors import SpecError
+from generator.normalize import member_names
+from generator.pipeline import build
+from generator.python_text import docstring_text, toml_string
+from tests.conftest import run_cli
+from tests.hostile import HostileSpec, generated_modules, write_output, write_spec
+
+
+@pytest.fixture(autouse=True)
+def private_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Keep these one-off results out of the user's cache."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def generate(spec: HostileSpec, root: Path) -> Path:
+    """Build ``spec`` in-process and write the result under ``root``."""
+    result = build(write_spec(spec, root))
+    for path, content in result.files.items():
+        if path.endswith(".py"):
+            compile(content, path, "exec")
+    return write_output(result.files, root)
+
+
+@contextmanager
+def imported(out: Path) -> Iterator[dict[str, ModuleType]]:
+    """``generated_modules`` with every warning turned into an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with generated_modules(out) as modules:
+            yield modules
+
+
+def refusal(spec_dir: Path) -> str:
+    """The message of the SpecError that building ``spec_dir`` raises."""
+    with pytest.raises(SpecError) as raised:
+        build(spec_dir)
+    message = str(raised.value)
+    assert "\n" not in message
+    return message
+
+
+def collapse(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+# Bug: a docstring whose text ended in three quotes ('x"""') was escaped into
+# '\"\"\\"' (the final-quote fix split the last escape), which ends the
+# docstring early; every docstring filled from the spec was affected.
+def test_text_ending_in_three_quotes_keeps_docstrings_closed(tmp_path: Path) -> None:
+    text = 'Ends in quotes """'
+    out = generate(
+        HostileSpec(
+            vocabulary_description=text,
+            summary=text,
+            description=text,
+            error_meaning=text,
+            callback_description=text,
+            type_description=text,
+        ),
+        tmp_path,
+    )
+    with imported(out) as modules:
+        assert collapse(modules["vocabulary"].JobStatus.__doc__) == text
+        assert collapse(modules["client"].Client.get_record.__doc__).startswith(f"{text} {text}")
+        assert collapse(modules["errors"].ERROR_CLASSES["NOT_THERE"].__doc__).startswith(text)
+        assert text in collapse(modules["callbacks"].parse_record_callback.__doc__)
+        assert collapse(modules["models"].Record.__doc__) == text
+
+
+def test_docstring_text_reads_back_as_the_collapsed_text() -> None:
+    for text in ['"""', '""', '"', 'a""""', '"""""', "a\\", '\\"', '\\"""', 'x"""y"""', "\x00"]:
+        literal = f'"""{docstring_text(text)}"""'
+        compiled = compile(literal, "<docstring>", "eval")
+        assert eval(compiled, {"__builtins__": {}}) == collapse(text), literal  # noqa: S307
+
+
+# Bug: control characters reached docstrings raw; a NUL made the generated
+# module impossible to compile, and escape sequences or bidirectional controls
+# would have sat invisibly in the source.
+def test_control_and_bidi_characters_are_escaped_in_docstrings(tmp_path: Path) -> None:
+    text = "nul\x00 esc\x1b[31m rlo\u202e del\x7f zwsp\u200b end"
+    out = generate(HostileSpec(description=text, error_meaning=text), tmp_path)
+    client = (out / "python/zoho-bulk-hostile/zoho_bulk_hostile/v1/client.py").read_text("utf-8")
+    assert "\\x00" in client and "\\u202e" in client
+    assert not any(char in client for char in "\x00\x1b\u202e\x7f\u200b")
+    with imported(out) as modules:
+        assert text in modules["client"].Client.get_record.__doc__
+        assert text in collapse(modules["errors"].ERROR_CLASSES["NOT_THERE"].__doc__)
+
+
+# Bug: the client template wrote the product's custom domain into a docstring
+# unescaped (the filter bound to the fallback text only), so a domain holding
+# '"""' or a final backslash broke client.py.
+def test_custom_domain_with_quotes_and_backslash_stays_inside_the_docstring(
+    tmp_path: Path,
+) -> None:
+    domain = 'https://{domain}/x"""\\'
+    out = generate(HostileSpec(custom_domain=domain), tmp_path)
+    with imported(out) as modules:
+        assert domain in collapse(modules["client"].Client.__init__.__doc__)
+        assert modules["hosts"].HOSTS.custom_domain_template == domain
+
+
+# Bug: the models module header took the product title unescaped, so a title
+# with '"""' made models.py unparsable; the pyproject.toml description took it
+# unescaped too, so a '"' or a backslash made the TOML invalid.
+def test_product_title_is_escaped_in_the_models_header_and_pyproject(tmp_path: Path) -> None:
+    title = 'Zoho "CRM" """ C:\\path\\'
+    out = generate(HostileSpec(title=title), tmp_path)
+    pyproject = out / "python/zoho-bulk-hostile/pyproject.toml"
+    description = tomllib.loads(pyproject.read_text("utf-8"))["project"]["description"]
+    assert title in description
+    with imported(out) as modules:
+        assert title in modules["models"].__doc__
+        assert title in modules["package"].__doc__
+
+
+def test_toml_string_escapes_quotes_backslashes_and_controls() -> None:
+    text = 'a "b" \\ \x00 \x7f \u202e'
+    assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
+
+
+# Bug: jsonschema checks 'pattern' with Python's re.search, where '$' also
+# matches before a final newline, so 'v2\n' passed as a version label (and
+# 'crm\n' as a product name, 'id\n' as a field name) and produced unparsable
+# imports and file names with a newline in them.
+@pytest.mark.parametrize(
+    ("spec", "file", "problem"),
+    [
+        (HostileSpec(version="v2\n"), "products.yaml", "'v2\\n' does not match the pattern"),
+        (HostileSpec(product_name="crm\n"), "products.yaml", "'crm\\n' does not match"),
+        (
+            HostileSpec(fields={"id\n": {"type": "string", "description": "x"}}),
+            "types.yaml",
+            "'id\\n' does not match",
+        ),
+        (HostileSpec(version="v2.1.1"), "products.yaml", "'v2.1.1' does not match"),
+        (
+            HostileSpec(fields={"1st": {"type": "string", "description": "x"}}),
+            "types.yaml",
+            "'1st' does not match",
+        ),
+        (
+            HostileSpec(fields={"café": {"type": "string", "description": "x"}}),
+            "types.yaml",
+            "'café' does not match",
+        ),
+    ],
+    ids=["version-newline", "product-newline", "field-newline", "version-3-parts", "digit", "é"],
+)
+def test_unrepresentable_labels_are_refused_in_one_line(
+    spec: HostileSpec, file: str, problem: str, tmp_path: Path
+) -> None:
+    message = refusal(write_spec(spec, tmp_path))
+    assert message.startswith(f"{tmp_path / 'spec' / file}:")
+    line = message.split(":", 2)[1]
+    assert line.isdigit() and int(line) > 0
+    assert problem in message
+
+
+def test_long_refused_values_are_shortened_in_the_message(tmp_path: Path) -> None:
+    message = refusal(write_spec(HostileSpec(version="v" + "x" * 5000), tmp_path))
+    assert " ... " in message and len(message) < 400 + len(str(tmp_path))
+
+
+def test_cli_refuses_a_trailing_newline_version_with_exit_2(tmp_path: Path) -> None:
+    write_spec(HostileSpec(version="v2\n"), tmp_path)
+    result = run_cli("generate", "--spec", "spec", "--out", "generated", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("zoho-bulkgen: error: spec/products.yaml:")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "generated").exists()
+
+
+# Bug: a lone surrogate (YAML's "\ud800" or JSON's "\ud800" escape) loaded
+# fine and then crashed writing (UnicodeEncodeError traceback).
+def test_lone_surrogate_in_yaml_is_refused_with_its_line(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+    errors = spec_dir / "errors.yaml"
+    errors.write_text(
+        errors.read_text("utf-8").replace('"Nothing was found."', '"Nothing \\ud800 found."'),
+        "utf-8",
+    )
+    message = refusal(spec_dir)
+    assert message.startswith(f"{errors}:")
+    assert "lone surrogate U+D800" in message
+    assert message.endswith("(at /errors/NOT_THERE/meaning)")
+
+
+def test_lone_surrogate_in_an_example_is_refused(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(example={"id": "x"}), tmp_path)
+    (spec_dir / "examples" / "record.json").write_text('{"id": "\\udc00"}', "utf-8")
+    message = refusal(spec_dir)
+    assert message.startswith(f"{spec_dir / 'examples' / 'record.json'}: ")
+    assert "lone surrogate U+DC00" in message and message.endswith("(at /id)")
+
+
+# Bug: a spec without an ErrorResponse type died with KeyError in the OpenAPI
+# stage, and one without JobStatus COMPLETED/FAILED generated a core package
+# that could not be imported (its waiters use both).
+def test_spec_without_the_error_type_is_refused(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+    types = spec_dir / "types.yaml"
+    types.write_text(types.read_text("utf-8").replace('"ErrorResponse"', '"ErrorBody"'), "utf-8")
+    message = refusal(spec_dir)
+    assert message.startswith(f"{types}:")
+    assert "type 'ErrorResponse' (the body of an error answer) is not defined" in message
+
+
+def test_job_status_without_completed_is_refused(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+    types = spec_dir / "types.yaml"
+    types.write_text(types.read_text("utf-8").replace('"COMPLETED"', '"DONE_NOW"'), "utf-8")
+    message = refusal(spec_dir)
+    assert message.startswith(f"{types}:")
+    assert "vocabulary 'JobStatus' lacks the value 'COMPLETED'" in message
+
+
+# Bug: a product named 'core' would have been written over the shared runtime
+# package (zoho-bulk-core / zoho_bulk_core).
+def test_product_named_core_is_refused(tmp_path: Path) -> None:
+    message = refusal(write_spec(HostileSpec(product_name="core"), tmp_path))
+    assert "product name 'core' is taken" in message
+    assert message.startswith(f"{tmp_path / 'spec' / 'products.yaml'}:")
+
+
+# Bug: a field whose Python name starts like pydantic's own methods
+# (model_dump_json -> model_dump_json_, model_validate_at) drew a UserWarning
+# at import, an error for anyone running with -W error.
+def test_fields_named_like_pydantic_methods_import_without_warnings(tmp_path: Path) -> None:
+    names = ["model_dump_json", "model_validate_at", "model_config", "model_fields"]
+    fields = {name: {"type": "string", "description": name} for name in names}
+    out = generate(HostileSpec(fields=fields), tmp_path)
+    with imported(out) as modules:
+        payload = {name: name.upper() for name in names}
+        record = modules["models"].Record.model_validate(
+            payload, context={"zoho_bulk_strict": True}
+        )
+        assert record.model_dump(mode="json", exclude_unset=True) == payload
+        assert callable(record.model_dump_json)
+
+
+# A vocabulary value already spelled as its member name keeps that name, even
+# when an earlier value would map to it (the waiters need JobStatus.COMPLETED).
+def test_exact_member_spelling_wins_over_an_earlier_lookalike() -> None:
+    assert member_names(["completed", "COMPLETED", "in progress", "IN_PROGRESS"]) == [
+        "COMPLETED_",
+        "COMPLETED",
+        "IN_PROGRESS_",
+        "IN_PROGRESS",
+    ]
+
+
+# Named cases of the issue: keywords, builtins and snake-case collisions as
+# field names, template syntax in text, every string kind in vocabulary values.
+def test_keywords_builtins_and_colliding_names_round_trip(tmp_path: Path) -> None:
+    names = ["class", "from", "import", "None", "id", "type", "json", "int", "Deal_Name"]
+    names += ["deal_name", "deal_name_1", "dealName", "deal-name", "$deal", "_deal", "a.b"]
+    fields = {name: {"type": "integer", "description": f"field {name}"} for name in names}
+    out = generate(HostileSpec(fields=fields), tmp_path)
+    with imported(out) as modules:
+        record = modules["models"].Record
+        aliases = {
+            attribute: info.alias or attribute for attribute, info in record.model_fields.items()
+        }
+        assert sorted(aliases.values()) == sorted(names)
+        assert aliases["class_"] == "class" and aliases["from_"] == "from"
+        payload = {name: index for index, name in enumerate(names)}
+        parsed = record.model_validate_json(json.dumps(payload), context={"zoho_bulk_strict": True})
+        assert json.loads(parsed.model_dump_json(exclude_unset=True)) == payload
+        assert parsed.class_ == 0 and parsed.from_ == 1
+
+
+def test_template_syntax_in_text_appears_literally(tmp_path: Path) -> None:
+    text = "{{ 7*7 }} {{ 12345*9 }} {% for x in 'QZ' %}<{{ x }}>{% endfor %} {# c #} {0} %(a)s"
+    spec = HostileSpec(
+        title=text,
+        description=text,
+        summary=text,
+        error_meaning=text,
+        vocabulary_values={text: {"description": text}},
+        data_center_description=text,
+        example={"id": text},
+        example_label=text,
+    )
+    out = generate(spec, tmp_path)
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".py", ".toml", ".md", ".json"):
+            content = path.read_text("utf-8")
+            # What rendering the text as a template would have produced:
+            assert "111105" not in content and "<Q><Z>" not in content, path
+    with imported(out) as modules:
+        assert text in collapse(modules["client"].Client.get_record.__doc__)
+        assert modules["vocabulary"].JobStatus(text).value == text
+        assert modules["core_hosts"].DATA_CENTERS["US"].description == text
+    schema = json.loads((out / "schemas/hostile/v1/create_record.request.json").read_text("utf-8"))
+    assert schema["examples"] == [{"id": text}]
+
+
+def test_nothing_from_the_spec_runs_during_generation(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    code = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    spec = HostileSpec(
+        title=code,
+        description=f"{{{{ {code} }}}}",
+        fields={"id": {"type": "string", "description": f'"""; {code}; """'}},
+        vocabulary_values={f"'); {code}; ('": {"description": code}},
+        example={"id": code},
+    )
+    out = generate(spec, tmp_path)
+    with imported(out):
+        pass
+    assert not marker.exists()
