@@ -110,6 +110,9 @@ NAME_POOL = [
 ]
 FIELD_NAME = st.one_of(
     st.sampled_from(NAME_POOL),
+    st.from_regex(
+        r"(model_|Model_|__)(dump|validate|config|fields|extra)[a-z_]{0,4}", fullmatch=True
+    ),
     st.from_regex(r"[A-Za-z_$][A-Za-z0-9_$.-]{0,12}", fullmatch=True),
 )
 """Field names the meta-schema allows, biased to keywords, builtins and collisions."""
