@@ -31,9 +31,12 @@ from generator.type_expr import ListOf, Named, TypeExpr, parse_type
 def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
     """Build the normalized spec from a loaded, validated one."""
     document = loaded.document
+    codes = list(document["errors"])
     errors = tuple(
-        ErrorCode(code, entry["http_status"], entry["meaning"], error_class_name(code))
-        for code, entry in document["errors"].items()
+        ErrorCode(code, entry["http_status"], entry["meaning"], class_name)
+        for (code, entry), class_name in zip(
+            document["errors"].items(), error_class_names(codes), strict=True
+        )
     )
     products = tuple(
         _normalize_product(index, product, loaded, {error.code: error for error in errors})
@@ -72,6 +75,44 @@ def error_class_name(code: str) -> str:
     words = [word for word in code.lower().split("_") if word]
     name = "".join(word.capitalize() for word in words)
     return name if name.endswith("Error") else f"{name}Error"
+
+
+BASE_ERROR_CLASSES = frozenset(
+    {
+        "ZohoBulkError",
+        "TransportError",
+        "UnexpectedResponseError",
+        "ApiError",
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "PayloadTooLargeError",
+        "RateLimitError",
+        "ServerError",
+    }
+)
+"""The classes the core errors module defines itself, which no code's class may replace."""
+
+
+def error_class_names(codes: list[str]) -> list[str]:
+    """Distinct exception class names for the error codes, in order.
+
+    A code whose name would replace a base class (``NOT_FOUND`` ->
+    ``NotFoundError``) or an earlier code's class (``A_B`` and ``A__B``) gets
+    ``Code`` before ``Error``, then a number, until the name is free."""
+    used = set(BASE_ERROR_CLASSES)
+    names = []
+    for code in codes:
+        name = error_class_name(code)
+        if name in used:
+            stem = f"{name.removesuffix('Error')}Code"
+            name, number = f"{stem}Error", 2
+            while name in used:
+                name, number = f"{stem}{number}Error", number + 1
+        used.add(name)
+        names.append(name)
+    return names
 
 
 def member_name(value: str) -> str:

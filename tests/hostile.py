@@ -46,6 +46,8 @@ class HostileSpec:
     description: str = "Fetches one record."
     param_description: str = "Id of the record."
     error_meaning: str = "Nothing was found."
+    extra_errors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """More error codes (code -> http_status, meaning) that get_record lists."""
     callback_summary: str = "A notification."
     callback_description: str = "Sent when the job ends."
     data_center_description: str = "Test land"
@@ -127,7 +129,7 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
                 "scopes": [["{scope}.bulk.READ"]],
                 "response": {"type": "Envelope", "returns": "data[0]"},
                 "retry": "safe",
-                "errors": ["NOT_THERE"],
+                "errors": ["NOT_THERE", *spec.extra_errors],
                 "source": spec.source,
             },
             "create_record": {
@@ -157,7 +159,8 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
     }
     errors = {
         "errors": {
-            "NOT_THERE": {"http_status": 404, "meaning": spec.error_meaning, "source": spec.source}
+            "NOT_THERE": {"http_status": 404, "meaning": spec.error_meaning, "source": spec.source},
+            **{code: {**entry, "source": spec.source} for code, entry in spec.extra_errors.items()},
         }
     }
     examples: list[dict[str, Any]] = []

@@ -331,3 +331,34 @@ def test_nothing_from_the_spec_runs_during_generation(tmp_path: Path) -> None:
     with imported(out):
         pass
     assert not marker.exists()
+
+
+# Bug: error codes whose class name equals a base class of the errors module
+# (NOT_FOUND -> NotFoundError, API_ERROR -> ApiError) or another code's
+# (A_B and A__B -> ABError) redefined that class: the base fallback and the
+# earlier code's class were silently replaced.
+def test_error_codes_never_replace_base_or_earlier_classes(tmp_path: Path) -> None:
+    extra = {
+        "NOT_FOUND": {"http_status": 404, "meaning": "Gone."},
+        "API_ERROR": {"http_status": 400, "meaning": "Bad."},
+        "SERVER": {"http_status": 503, "meaning": "Down."},
+        "A_B": {"http_status": 409, "meaning": "One."},
+        "A__B": {"http_status": 409, "meaning": "Two."},
+    }
+    out = generate(HostileSpec(extra_errors=extra), tmp_path)
+    with imported(out) as modules:
+        errors = modules["errors"]
+        classes = errors.ERROR_CLASSES
+        assert len(set(classes.values())) == len(classes) == 1 + len(extra)
+        assert errors.status_class(404) is errors.NotFoundError
+        assert classes["NOT_FOUND"] is not errors.NotFoundError
+        assert issubclass(classes["NOT_FOUND"], errors.NotFoundError)
+        assert classes["API_ERROR"] is not errors.ApiError
+        assert issubclass(classes["API_ERROR"], errors.BadRequestError)
+        assert errors.BadRequestError.__bases__ == (errors.ApiError,)
+        assert issubclass(classes["SERVER"], errors.ServerError)
+        assert classes["A_B"] is not classes["A__B"]
+        raised = errors.error_from_body(404, {"code": "NOT_FOUND", "message": "x"})
+        assert type(raised) is classes["NOT_FOUND"]
+        raised = errors.error_from_body(404, {"code": "OTHER", "message": "x"})
+        assert type(raised) is errors.NotFoundError
