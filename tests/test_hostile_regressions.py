@@ -5,6 +5,7 @@ keywords and colliding names as fields, template syntax in descriptions."""
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 import warnings
 from collections.abc import Iterator
@@ -15,8 +16,9 @@ from types import ModuleType
 import pytest
 
 from generator.cache import CACHE_ENV
+from generator.emit_packages import TEMPLATES_DIR
 from generator.errors import SpecError
-from generator.normalize import member_names
+from generator.normalize import BASE_ERROR_CLASSES, member_names
 from generator.pipeline import build
 from generator.python_text import docstring_text, toml_string
 from tests.conftest import run_cli
@@ -362,3 +364,9 @@ def test_error_codes_never_replace_base_or_earlier_classes(tmp_path: Path) -> No
         assert type(raised) is classes["NOT_FOUND"]
         raised = errors.error_from_body(404, {"code": "OTHER", "message": "x"})
         assert type(raised) is errors.NotFoundError
+
+
+def test_base_error_classes_match_the_errors_template() -> None:
+    template = (TEMPLATES_DIR / "core" / "errors.py.jinja").read_text("utf-8")
+    defined = set(re.findall(r"^class (\w+)\(", template, flags=re.MULTILINE))
+    assert defined == BASE_ERROR_CLASSES

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from generator.cache import CACHE_ENV
 from generator.errors import SpecError
 from generator.format import BLACK_LINE_LENGTH
+from generator.normalize import BASE_ERROR_CLASSES
 from generator.pipeline import BuildResult, build
 from tests.hostile import REQUIRED_STATES, HostileSpec, generated_modules, write_output, write_spec
 
@@ -410,3 +411,42 @@ def test_field_names_are_accepted_only_when_representable(name: str) -> None:
         with generated_modules(out) as modules:
             record = modules["models"].Record
             assert record.model_validate({name: "x"}).model_dump(exclude_unset=True) == {name: "x"}
+
+
+ERROR_CODE = st.one_of(
+    st.from_regex(r"[A-Z][A-Z0-9_]{0,12}", fullmatch=True),
+    st.sampled_from(["NOT_FOUND", "API_ERROR", "ERROR", "A_B", "A__B", "ZOHO_BULK", "TRANSPORT"]),
+    st.sampled_from(["SERVER", "NOT_FOUND_CODE", "RATE_LIMIT", "NOT_THERE_"]),
+)
+
+
+@CASES
+@given(
+    errors=st.dictionaries(
+        ERROR_CODE.filter(lambda code: code != "NOT_THERE"),
+        st.tuples(st.integers(200, 599), TEXT),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_every_error_code_gets_its_own_class(errors: dict[str, tuple[int, str]]) -> None:
+    extra = {
+        code: {"http_status": status, "meaning": text} for code, (status, text) in errors.items()
+    }
+    with tempfile.TemporaryDirectory(prefix="zoho-bulkgen-hostile-") as temp:
+        root = Path(temp)
+        out = write_output(build(write_spec(HostileSpec(extra_errors=extra), root)).files, root)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with generated_modules(out) as modules:
+                module = modules["errors"]
+                classes = module.ERROR_CLASSES
+                assert len(set(classes.values())) == len(classes) == len(errors) + 1
+                bases = {name: getattr(module, name) for name in BASE_ERROR_CLASSES}
+                assert not set(bases.values()) & set(classes.values())
+                for code, (status, text) in errors.items():
+                    assert issubclass(classes[code], module.status_class(status))
+                    assert classes[code].documented_status == status
+                    assert collapse(classes[code].__doc__ or "").startswith(collapse(text))
+                    raised = module.error_from_body(status, {"code": code, "message": "m"})
+                    assert type(raised) is classes[code] and raised.code == code
