@@ -5,7 +5,6 @@ or in normalize."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__
-from generator.python_text import docstring_text, python_literal, toml_string
+from generator.python_text import docstring_text, python_literal, snake_case, toml_string
 from generator.python_views import operation_views
 from generator.spec_model import ErrorCode, NormalizedSpec
 
@@ -150,11 +149,6 @@ def template_environment() -> jinja2.Environment:
     env.filters["snake"] = snake_case
     env.filters["toml"] = toml_string
     return env
-
-
-def snake_case(name: str) -> str:
-    """``JobStatus`` -> ``job_status``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _error_view(error: ErrorCode) -> ErrorView:

@@ -9,6 +9,8 @@ templates render it as a value; Jinja2 does not re-read rendered output)."""
 
 from __future__ import annotations
 
+import re
+
 
 def python_literal(value: object) -> str:
     """A Python literal for a str, int, bool or None from the spec (``repr``
@@ -63,3 +65,8 @@ def toml_string(value: str) -> str:
         else:
             out.append(char)
     return '"' + "".join(out) + '"'
+
+
+def snake_case(name: str) -> str:
+    """``JobStatus`` -> ``job_status`` (the generated vocabulary helpers are named so)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()

@@ -15,6 +15,7 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from generator.load import LoadedSpec, Path_, SourceMap
+from generator.python_text import snake_case
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
 META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
@@ -24,6 +25,17 @@ ERROR_TYPE = "ErrorResponse"
 STATUS_VOCABULARY = "JobStatus"
 STATUS_VALUES = ("COMPLETED", "FAILED")
 RESERVED_PRODUCT_NAMES = frozenset({"core"})
+_PYTHON_CONSTANTS = frozenset({"None", "True", "False"})
+RESERVED_MODEL_NAMES = _PYTHON_CONSTANTS | frozenset(
+    {"Annotated", "Any", "Field", "RootModel", "BulkModel", "ModuleAccess", "Timestamp"}
+    | {"TimestampModel"}
+)
+"""Names the generated models modules import or define besides the spec's types."""
+RESERVED_VOCABULARY_NAMES = _PYTHON_CONSTANTS | frozenset(
+    {"Annotated", "Final", "TypeVar", "Mapping", "StrEnum", "PlainSerializer", "PlainValidator"}
+    | {"ValidationInfo"}
+)
+"""Names the generated vocabulary module imports besides the spec's vocabularies."""
 
 
 @cache
@@ -136,6 +148,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
                 ("vocabularies", name), f"'{name}' is both a type and a vocabulary"
             )
     _check_runtime_names(types, vocabularies, source_map)
+    _check_generated_names(types, vocabularies, source_map)
     known_types = set(types) | set(vocabularies)
     for name, type_def in types.items():
         for field_name, field in type_def["fields"].items():
@@ -211,6 +224,40 @@ def _check_runtime_names(
                 f"vocabulary '{STATUS_VOCABULARY}' lacks the value '{value}' "
                 "that the job waiters stop at",
             )
+
+
+def _check_generated_names(
+    types: dict[str, Any], vocabularies: dict[str, Any], source_map: SourceMap
+) -> None:
+    """Type and vocabulary names become Python names in modules that import
+    names of their own; refuse those that would shadow one, or collide."""
+    value_aliases = {f"{name}Value": name for name in vocabularies}
+    for name in types:
+        if name in RESERVED_MODEL_NAMES or name in value_aliases:
+            if name in value_aliases:
+                taken_by = f"the alias of vocabulary {value_aliases[name]}"
+            elif name in _PYTHON_CONSTANTS:
+                taken_by = "a Python constant"
+            else:
+                taken_by = "a name the models module imports or defines"
+            raise source_map.error(
+                ("types", name), f"type name '{name}' is taken in the generated models ({taken_by})"
+            )
+    helpers: dict[str, str] = {}
+    for name in vocabularies:
+        if name in RESERVED_VOCABULARY_NAMES or name in value_aliases:
+            raise source_map.error(
+                ("vocabularies", name),
+                f"vocabulary name '{name}' is taken in the generated vocabulary module",
+            )
+        helper = snake_case(name)
+        if helper in helpers:
+            raise source_map.error(
+                ("vocabularies", name),
+                f"vocabulary '{name}' and '{helpers[helper]}' are both '{helper}' in snake case, "
+                "which names their generated helpers",
+            )
+        helpers[helper] = name
 
 
 def _check_drift(

@@ -35,6 +35,8 @@ class HostileSpec:
     version: str = "v1"
     product_name: str = PRODUCT
     type_description: str = "A record."
+    record_type: str = "Record"
+    """The name of the type whose fields the test chooses."""
     fields: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {"id": {"type": "string", "description": "The id."}}
     )
@@ -97,7 +99,7 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
             }
         },
         "types": {
-            "Record": {"description": spec.type_description, "fields": spec.fields},
+            spec.record_type: {"description": spec.type_description, "fields": spec.fields},
             "ErrorResponse": {
                 "description": "The body of an error answer.",
                 "fields": {
@@ -109,7 +111,7 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
                 "description": "The answer around records.",
                 "fields": {
                     "data": {
-                        "type": "list[Record]",
+                        "type": f"list[{spec.record_type}]",
                         "required": True,
                         "description": "The records.",
                     },
@@ -138,7 +140,7 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
                 "method": "POST",
                 "path": "/{prefix}/bulk/{version}/records",
                 "scopes": [["{scope}.bulk.CREATE"]],
-                "request": {"type": "Record"},
+                "request": {"type": spec.record_type},
                 "response": {"type": "Envelope", "http_status": 201},
                 "retry": "unsafe",
                 "errors": ["NOT_THERE"],
@@ -149,7 +151,7 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
             "record_callback": {
                 "summary": spec.callback_summary,
                 "description": spec.callback_description,
-                "body": {"type": "Record"},
+                "body": {"type": spec.record_type},
                 "source": spec.source,
             }
         },
