@@ -37,6 +37,9 @@ class HostileSpec:
     type_description: str = "A record."
     record_type: str = "Record"
     """The name of the type whose fields the test chooses."""
+    other_vocabularies: tuple[str, ...] = ()
+    """Names of more vocabularies (values ``a`` and ``b``), each the type of an
+    Envelope field named after it in lower case."""
     fields: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {"id": {"type": "string", "description": "The id."}}
     )
@@ -96,7 +99,15 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
                 "description": spec.vocabulary_description,
                 "values": {**REQUIRED_STATES, **spec.vocabulary_values},
                 "source": spec.source,
-            }
+            },
+            **{
+                name: {
+                    "description": f"The {name} values.",
+                    "values": {"a": {"description": "A."}, "b": {"description": "B."}},
+                    "source": spec.source,
+                }
+                for name in spec.other_vocabularies
+            },
         },
         "types": {
             spec.record_type: {"description": spec.type_description, "fields": spec.fields},
@@ -116,6 +127,10 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
                         "description": "The records.",
                     },
                     "state": {"type": "JobStatus", "description": spec.vocabulary_description},
+                    **{
+                        name.lower(): {"type": name, "description": f"A {name}."}
+                        for name in spec.other_vocabularies
+                    },
                 },
             },
         },

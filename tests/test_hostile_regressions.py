@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+import typing
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -370,3 +371,49 @@ def test_base_error_classes_match_the_errors_template() -> None:
     template = (TEMPLATES_DIR / "core" / "errors.py.jinja").read_text("utf-8")
     defined = set(re.findall(r"^class (\w+)\(", template, flags=re.MULTILINE))
     assert defined == BASE_ERROR_CLASSES
+
+
+# Bug: a type named like something the models module imports was renamed by
+# datamodel-code-generator (Field -> FieldModel) while the clients kept using
+# models.Field, pydantic's function; a type named Timestamp was silently
+# replaced by the date-time definition; one named None or True produced
+# 'models.None' in callbacks.py, a syntax error at import.
+@pytest.mark.parametrize("name", ["Field", "Timestamp", "BulkModel", "None", "True", "StateValue"])
+def test_type_names_taken_in_the_models_module_are_refused(name: str, tmp_path: Path) -> None:
+    message = refusal(
+        write_spec(HostileSpec(record_type=name, other_vocabularies=("State",)), tmp_path)
+    )
+    assert message.startswith(f"{tmp_path / 'spec' / 'types.yaml'}:")
+    assert f"type name '{name}' is taken in the generated models" in message
+
+
+# Bug: a vocabulary named like an import of the vocabulary module (Annotated)
+# broke its import; two whose snake-case forms agree (JOBKind and Jobkind are
+# both jobkind) shared the helper that holds their spellings.
+@pytest.mark.parametrize(
+    ("names", "problem"),
+    [
+        (("Annotated",), "vocabulary name 'Annotated' is taken"),
+        (("StrEnum",), "vocabulary name 'StrEnum' is taken"),
+        (("Kind", "KindValue"), "vocabulary name 'KindValue' is taken"),
+        (("JOBKind", "Jobkind"), "vocabulary 'Jobkind' and 'JOBKind' are both 'jobkind'"),
+    ],
+)
+def test_vocabulary_names_taken_in_the_vocabulary_module_are_refused(
+    names: tuple[str, ...], problem: str, tmp_path: Path
+) -> None:
+    message = refusal(write_spec(HostileSpec(other_vocabularies=names), tmp_path))
+    assert message.startswith(f"{tmp_path / 'spec' / 'types.yaml'}:")
+    assert problem in message
+
+
+def test_clients_refer_to_the_model_of_each_type(tmp_path: Path) -> None:
+    out = generate(
+        HostileSpec(record_type="FieldRef", other_vocabularies=("Final2", "JobKind")), tmp_path
+    )
+    with imported(out) as modules:
+        models, client = modules["models"], modules["client"]
+        hints = typing.get_type_hints(client.Client.get_record, vars(client))
+        assert hints["return"] is models.FieldRef
+        envelope = models.Envelope.model_validate({"data": [], "final2": "a", "jobkind": "b"})
+        assert envelope.final2.value == "a" and envelope.jobkind.value == "b"
