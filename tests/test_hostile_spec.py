@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 import tomllib
+import typing
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,8 @@ from generator.errors import SpecError
 from generator.format import BLACK_LINE_LENGTH
 from generator.normalize import BASE_ERROR_CLASSES
 from generator.pipeline import BuildResult, build
+from generator.python_text import snake_case
+from generator.validate import RESERVED_MODEL_NAMES, RESERVED_VOCABULARY_NAMES
 from tests.hostile import REQUIRED_STATES, HostileSpec, generated_modules, write_output, write_spec
 
 CASES = settings(
@@ -446,3 +449,68 @@ def test_every_error_code_gets_its_own_class(errors: dict[str, tuple[int, str]])
                     assert collapse(classes[code].__doc__ or "").startswith(collapse(text))
                     raised = module.error_from_body(status, {"code": code, "message": "m"})
                     assert type(raised) is classes[code] and raised.code == code
+
+
+TYPE_NAME = st.one_of(
+    st.from_regex(r"[A-Z][A-Za-z0-9]{0,10}", fullmatch=True),
+    st.sampled_from(sorted(RESERVED_MODEL_NAMES | RESERVED_VOCABULARY_NAMES)),
+    st.sampled_from(["JobStatusValue", "StateValue", "State", "STATE", "Client", "Models", "Self"]),
+)
+_FIXED_NAMES = {"JobStatus", "Envelope", "ErrorResponse"}
+
+
+@st.composite
+def type_and_vocabulary_names(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
+    """A name for the Record type and for up to three more vocabularies."""
+    record = draw(TYPE_NAME.filter(lambda name: name not in _FIXED_NAMES))
+    vocabularies = draw(
+        st.lists(
+            TYPE_NAME.filter(
+                lambda name: name not in _FIXED_NAMES | {record}
+                and name.lower() not in ("data", "state")
+            ),
+            max_size=3,
+            unique_by=str.lower,
+        )
+    )
+    return record, tuple(vocabularies)
+
+
+@CASES
+@given(names=type_and_vocabulary_names())
+def test_type_and_vocabulary_names_work_or_are_refused(names: tuple[str, tuple[str, ...]]) -> None:
+    record, vocabularies = names
+    aliases = {f"{name}Value" for name in (*vocabularies, "JobStatus")}
+    helpers = [snake_case(name) for name in (*vocabularies, "JobStatus")]
+    plain = (
+        record not in RESERVED_MODEL_NAMES | aliases
+        and not set(vocabularies) & (RESERVED_VOCABULARY_NAMES | aliases)
+        and len(set(helpers)) == len(helpers)
+    )
+    with tempfile.TemporaryDirectory(prefix="zoho-bulkgen-hostile-") as temp:
+        root = Path(temp)
+        spec_dir = write_spec(
+            HostileSpec(record_type=record, other_vocabularies=vocabularies), root
+        )
+        event("plain" if plain else "taken")
+        if not plain:
+            with pytest.raises(SpecError) as refused:
+                build(spec_dir)
+            _assert_one_line_error(refused.value, "types.yaml")
+            return
+        out = write_output(build(spec_dir).files, root)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with generated_modules(out) as modules:
+                models, client = modules["models"], modules["client"]
+                hints = typing.get_type_hints(client.Client.get_record, vars(client))
+                assert hints["return"] is getattr(models, record)
+                assert issubclass(getattr(models, record), models.BulkModel)
+                payload = {"data": [{"id": "1"}], **{name.lower(): "b" for name in vocabularies}}
+                envelope = models.Envelope.model_validate(
+                    payload, context={"zoho_bulk_strict": True}
+                )
+                assert envelope.model_dump(mode="json", exclude_unset=True) == payload
+                for name in vocabularies:
+                    value = getattr(envelope, name.lower())
+                    assert type(value) is getattr(modules["vocabulary"], name)
