@@ -148,6 +148,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
                 ("vocabularies", name), f"'{name}' is both a type and a vocabulary"
             )
     _check_runtime_names(types, vocabularies, source_map)
+    _check_regexes(document, source_map)
     _check_generated_names(types, vocabularies, source_map)
     known_types = set(types) | set(vocabularies)
     for name, type_def in types.items():
@@ -224,6 +225,23 @@ def _check_runtime_names(
                 f"vocabulary '{STATUS_VOCABULARY}' lacks the value '{value}' "
                 "that the job waiters stop at",
             )
+
+
+def _check_regexes(document: dict[str, Any], source_map: SourceMap) -> None:
+    """Patterns that generated clients compile at run time must compile now."""
+    places: list[tuple[Path_, str]] = [
+        (("path_param_types", name, "pattern"), entry["pattern"])
+        for name, entry in document["path_param_types"].items()
+    ]
+    if "token_pattern" in document["auth"]:
+        places.append((("auth", "token_pattern"), document["auth"]["token_pattern"]))
+    for path, pattern in places:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise source_map.error(
+                path, f"{_shorten(pattern)} is not a valid regular expression: {exc}"
+            ) from None
 
 
 def _check_generated_names(

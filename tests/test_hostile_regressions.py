@@ -417,3 +417,16 @@ def test_clients_refer_to_the_model_of_each_type(tmp_path: Path) -> None:
         assert hints["return"] is models.FieldRef
         envelope = models.Envelope.model_validate({"data": [], "final2": "a", "jobkind": "b"})
         assert envelope.final2.value == "a" and envelope.jobkind.value == "b"
+
+
+# Bug: a path parameter pattern that is not a valid regular expression was
+# generated as is, so every call of the operation failed with re.error.
+def test_invalid_path_parameter_pattern_is_refused(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+    operations = spec_dir / "operations.yaml"
+    text = operations.read_text("utf-8")
+    operations.write_text(text.replace('"^[0-9]{1,30}$"', '"^[0-9$"'), "utf-8")
+    message = refusal(spec_dir)
+    assert message.startswith(f"{operations}:")
+    assert "'^[0-9$' is not a valid regular expression: unterminated character set" in message
+    assert message.endswith("(at /path_param_types/JobId/pattern)")
