@@ -35,6 +35,8 @@ class HostileSpec:
     version: str = "v1"
     product_name: str = PRODUCT
     type_description: str = "A record."
+    require_one_of: tuple[str, ...] = ()
+    """Fields of the Record type of which at least one must be present."""
     record_type: str = "Record"
     """The name of the type whose fields the test chooses."""
     other_vocabularies: tuple[str, ...] = ()
@@ -110,7 +112,11 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
             },
         },
         "types": {
-            spec.record_type: {"description": spec.type_description, "fields": spec.fields},
+            spec.record_type: {
+                "description": spec.type_description,
+                "fields": spec.fields,
+                **({"require_one_of": list(spec.require_one_of)} if spec.require_one_of else {}),
+            },
             "ErrorResponse": {
                 "description": "The body of an error answer.",
                 "fields": {

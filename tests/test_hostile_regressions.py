@@ -430,3 +430,17 @@ def test_invalid_path_parameter_pattern_is_refused(tmp_path: Path) -> None:
     assert message.startswith(f"{operations}:")
     assert "'^[0-9$' is not a valid regular expression: unterminated character set" in message
     assert message.endswith("(at /path_param_types/JobId/pattern)")
+
+
+# Bug: the at-least-one-of check looked for the JSON keys among the model's
+# attribute names, so a group naming 'class' or 'Deal_Name' (attributes
+# class_ and deal_name) refused every payload, even one holding both.
+def test_require_one_of_works_with_keys_that_are_not_attribute_names(tmp_path: Path) -> None:
+    fields = {name: {"type": "string", "description": name} for name in ("class", "Deal_Name", "x")}
+    out = generate(HostileSpec(fields=fields, require_one_of=("class", "Deal_Name")), tmp_path)
+    with imported(out) as modules:
+        record = modules["models"].Record
+        assert record.model_validate({"class": "a"}).class_ == "a"
+        assert record.model_validate({"Deal_Name": "b"}, context={"zoho_bulk_strict": True})
+        with pytest.raises(ValueError, match="one of these fields is required: class, Deal_Name"):
+            record.model_validate({"x": "c"})

@@ -200,6 +200,7 @@ def hostile_specs(draw: st.DrawFn) -> tuple[HostileSpec, dict[str, Any]]:
         ),
         example=payload,
         example_label=draw(TEXT),
+        require_one_of=tuple(names[:2]) if len(names) > 1 else (),
     )
     return spec, payload
 
