@@ -26,6 +26,8 @@ STATUS_VOCABULARY = "JobStatus"
 STATUS_VALUES = ("COMPLETED", "FAILED")
 RESERVED_PRODUCT_NAMES = frozenset({"core"})
 _PYTHON_CONSTANTS = frozenset({"None", "True", "False"})
+MIXIN_ATTRIBUTES = {"ModuleAccess": frozenset({"module_api_name", "module_id"})}
+"""The properties each mixin adds to a model (templates/core/models.py.jinja)."""
 RESERVED_MODEL_NAMES = _PYTHON_CONSTANTS | frozenset(
     {"Annotated", "Any", "Field", "RootModel", "BulkModel", "ModuleAccess", "Timestamp"}
     | {"TimestampModel"}
@@ -153,6 +155,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     known_types = set(types) | set(vocabularies)
     for name, type_def in types.items():
         for field_name, field in type_def["fields"].items():
+            _check_mixin_attribute(types, name, field_name, source_map, ("types", name, "fields"))
             _check_type_expr(
                 field["type"],
                 known_types,
@@ -224,6 +227,19 @@ def _check_runtime_names(
                 ("vocabularies", STATUS_VOCABULARY, "values"),
                 f"vocabulary '{STATUS_VOCABULARY}' lacks the value '{value}' "
                 "that the job waiters stop at",
+            )
+
+
+def _check_mixin_attribute(
+    types: dict[str, Any], type_name: str, field_name: str, source_map: SourceMap, where: Path_
+) -> None:
+    """A field must not take the name of a property its type's mixins give it."""
+    for mixin in types[type_name].get("mixins", []):
+        if field_name in MIXIN_ATTRIBUTES.get(mixin, ()):
+            raise source_map.error(
+                (*where, field_name),
+                f"field '{field_name}' of {type_name} would hide the {mixin} property "
+                f"of that name",
             )
 
 
@@ -374,6 +390,9 @@ def _check_overlay(
             if action == "remove":
                 continue
             for field_name, field in fields.items():
+                _check_mixin_attribute(
+                    types, type_name, field_name, source_map, (*where, action, type_name)
+                )
                 _check_type_expr(
                     field["type"],
                     known_types,

@@ -37,6 +37,7 @@ class HostileSpec:
     type_description: str = "A record."
     require_one_of: tuple[str, ...] = ()
     """Fields of the Record type of which at least one must be present."""
+    record_mixins: tuple[str, ...] = ()
     record_type: str = "Record"
     """The name of the type whose fields the test chooses."""
     other_vocabularies: tuple[str, ...] = ()
@@ -116,6 +117,7 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
                 "description": spec.type_description,
                 "fields": spec.fields,
                 **({"require_one_of": list(spec.require_one_of)} if spec.require_one_of else {}),
+                **({"mixins": list(spec.record_mixins)} if spec.record_mixins else {}),
             },
             "ErrorResponse": {
                 "description": "The body of an error answer.",

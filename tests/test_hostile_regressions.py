@@ -22,6 +22,7 @@ from generator.errors import SpecError
 from generator.normalize import BASE_ERROR_CLASSES, member_names
 from generator.pipeline import build
 from generator.python_text import docstring_text, toml_string
+from generator.validate import MIXIN_ATTRIBUTES
 from tests.conftest import run_cli
 from tests.hostile import HostileSpec, generated_modules, write_output, write_spec
 
@@ -444,3 +445,23 @@ def test_require_one_of_works_with_keys_that_are_not_attribute_names(tmp_path: P
         assert record.model_validate({"Deal_Name": "b"}, context={"zoho_bulk_strict": True})
         with pytest.raises(ValueError, match="one of these fields is required: class, Deal_Name"):
             record.model_validate({"x": "c"})
+
+
+# Bug: a field named like a property of the type's mixin (module_api_name on
+# a ModuleAccess type) hid that property and drew a warning at import.
+@pytest.mark.parametrize("name", ["module_api_name", "module_id"])
+def test_fields_hiding_a_mixin_property_are_refused(name: str, tmp_path: Path) -> None:
+    fields = {"module": {"type": "string", "description": "m"}}
+    fields[name] = {"type": "string", "description": "x"}
+    spec_dir = write_spec(HostileSpec(fields=fields, record_mixins=("ModuleAccess",)), tmp_path)
+    message = refusal(spec_dir)
+    assert message.startswith(f"{spec_dir / 'types.yaml'}:")
+    assert f"field '{name}' of Record would hide the ModuleAccess property" in message
+    assert message.endswith(f"(at /types/Record/fields/{name})")
+
+
+def test_mixin_properties_match_the_models_template() -> None:
+    template = (TEMPLATES_DIR / "core" / "models.py.jinja").read_text("utf-8")
+    body = template.split("class ModuleAccess(BulkModel):", 1)[1].split("\n\n\n", 1)[0]
+    properties = set(re.findall(r"@property\n    def (\w+)\(", body))
+    assert properties == MIXIN_ATTRIBUTES["ModuleAccess"]
