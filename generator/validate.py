@@ -4,6 +4,7 @@ what a schema cannot express: that every name it uses is defined."""
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -16,6 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.python_text import snake_case
+from generator.python_views import CLIENT_MEMBERS, METHOD_NAMES
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
 META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
@@ -26,6 +28,7 @@ STATUS_VOCABULARY = "JobStatus"
 STATUS_VALUES = ("COMPLETED", "FAILED")
 RESERVED_PRODUCT_NAMES = frozenset({"core"})
 _PYTHON_CONSTANTS = frozenset({"None", "True", "False"})
+CALLBACKS_MODULE_NAMES = frozenset({"parse_notification"})
 MIXIN_ATTRIBUTES = {"ModuleAccess": frozenset({"module_api_name", "module_id"})}
 """The properties each mixin adds to a model (templates/core/models.py.jinja)."""
 RESERVED_MODEL_NAMES = _PYTHON_CONSTANTS | frozenset(
@@ -405,6 +408,15 @@ def _check_operation(
     name: str, operation: dict[str, Any], document: dict[str, Any], source_map: SourceMap
 ) -> None:
     where: Path_ = ("operations", name)
+    if keyword.iskeyword(name) or name in CLIENT_MEMBERS:
+        what = "a Python keyword" if keyword.iskeyword(name) else "a member the clients define"
+        raise source_map.error(where, f"operation name '{name}' is {what}")
+    for param_name in operation.get("path_params", {}):
+        if keyword.iskeyword(param_name) or param_name in METHOD_NAMES:
+            raise source_map.error(
+                (*where, "path_params", param_name),
+                f"path parameter name '{param_name}' is taken in the client methods",
+            )
     types = document["types"]
     response = operation["response"]
     for part, entry in (("response", response), ("request", operation.get("request", {}))):
@@ -462,6 +474,12 @@ def _returns_resolves(types: dict[str, Any], root: str, returns: str) -> bool:
 
 def _check_callbacks(document: dict[str, Any], source_map: SourceMap) -> None:
     for name, callback in document.get("callbacks", {}).items():
+        if f"parse_{name}" in CALLBACKS_MODULE_NAMES:
+            raise source_map.error(
+                ("callbacks", name),
+                f"callback name '{name}' would make parse_{name}, which the callbacks "
+                "module already imports",
+            )
         if name in document["operations"]:
             raise source_map.error(
                 ("callbacks", name), f"'{name}' is both an operation and a callback"
