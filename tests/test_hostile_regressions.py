@@ -4,17 +4,21 @@ keywords and colliding names as fields, template syntax in descriptions."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import re
 import tomllib
 import typing
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+import yaml
 
 from generator.cache import CACHE_ENV
 from generator.emit_packages import TEMPLATES_DIR
@@ -22,8 +26,9 @@ from generator.errors import SpecError
 from generator.normalize import BASE_ERROR_CLASSES, member_names
 from generator.pipeline import build
 from generator.python_text import docstring_text, toml_string
+from generator.python_views import CLIENT_MEMBERS, CLIENT_MODULE_NAMES, METHOD_NAMES
 from generator.validate import MIXIN_ATTRIBUTES
-from tests.conftest import run_cli
+from tests.conftest import GENERATED_DIR, SPEC_DIR, run_cli
 from tests.hostile import HostileSpec, generated_modules, write_output, write_spec
 
 
@@ -465,3 +470,127 @@ def test_mixin_properties_match_the_models_template() -> None:
     body = template.split("class ModuleAccess(BulkModel):", 1)[1].split("\n\n\n", 1)[0]
     properties = set(re.findall(r"@property\n    def (\w+)\(", body))
     assert properties == MIXIN_ATTRIBUTES["ModuleAccess"]
+
+
+def _edit_operations(spec_dir: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
+    path = spec_dir / "operations.yaml"
+    document = yaml.safe_load(path.read_text("utf-8"))
+    edit(document)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def _rename_operation(document: dict[str, Any], name: str) -> None:
+    operations = document["operations"]
+    operations[name] = operations.pop("get_record")
+
+
+def _rename_path_param(document: dict[str, Any], name: str) -> None:
+    operation = document["operations"]["get_record"]
+    operation["path"] = operation["path"].replace("{job_id}", f"{{{name}}}")
+    operation["path_params"] = {name: operation["path_params"]["job_id"]}
+
+
+# Bug: an operation named like a keyword ('class') made client.py unparsable;
+# one named like a client member ('close') silently replaced that member.
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [("class", "is a Python keyword"), ("close", "is a member the clients define")],
+)
+def test_operation_names_taken_in_the_clients_are_refused(
+    name: str, problem: str, tmp_path: Path
+) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+    path = _edit_operations(spec_dir, lambda document: _rename_operation(document, name))
+    message = refusal(spec_dir)
+    assert message.startswith(f"{path}:")
+    assert f"operation name '{name}' {problem}" in message
+
+
+# Bug: a path parameter named 'self' was a duplicate argument (SyntaxError at
+# import); one named 'models' or 'body' hid what the method body uses.
+@pytest.mark.parametrize("name", ["self", "models", "body", "name", "lambda", "request"])
+def test_path_parameter_names_taken_in_the_client_methods_are_refused(
+    name: str, tmp_path: Path
+) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+    path = _edit_operations(spec_dir, lambda document: _rename_path_param(document, name))
+    message = refusal(spec_dir)
+    assert message.startswith(f"{path}:")
+    assert f"path parameter name '{name}' is taken in the client methods" in message
+
+
+def test_plain_path_parameter_and_operation_names_work(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+
+    def edit(document: dict[str, Any]) -> None:
+        _rename_path_param(document, "id")
+        _rename_operation(document, "type")
+
+    _edit_operations(spec_dir, edit)
+    out = write_output(build(spec_dir).files, tmp_path)
+    with imported(out) as modules:
+        method = modules["client"].Client.type
+        assert list(inspect.signature(method).parameters) == ["self", "id"]
+
+
+# Bug: a callback named 'notification' made a parse_notification that
+# replaced the imported helper of that name and so called itself forever.
+def test_callback_named_notification_is_refused(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+
+    def edit(document: dict[str, Any]) -> None:
+        document["callbacks"] = {"notification": document["callbacks"]["record_callback"]}
+
+    path = _edit_operations(spec_dir, edit)
+    message = refusal(spec_dir)
+    assert message.startswith(f"{path}:")
+    assert "callback name 'notification' would make parse_notification" in message
+
+
+# Bug: a spec without callbacks generated 'from ... import ()' in each
+# version's __init__.py, which does not parse.
+def test_spec_without_callbacks_generates_importable_packages(tmp_path: Path) -> None:
+    spec_dir = write_spec(HostileSpec(), tmp_path)
+    _edit_operations(spec_dir, lambda document: document.pop("callbacks"))
+    out = write_output(build(spec_dir).files, tmp_path)
+    with imported(out) as modules:
+        assert "parse_record_callback" not in modules["package"].__all__
+        assert modules["package"].Client is modules["client"].Client
+
+
+def test_client_name_sets_match_a_generated_client() -> None:
+    client = GENERATED_DIR / "python/zoho-bulk-crm/zoho_bulk_crm/v8/client.py"
+    tree = ast.parse(client.read_text("utf-8"))
+    operations = set(
+        yaml.safe_load((SPEC_DIR / "operations.yaml").read_text("utf-8"))["operations"]
+    )
+    module_names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            module_names |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            module_names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            module_names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    # Private names cannot clash: spec names start with a letter.
+    assert {name for name in module_names if not name.startswith("_")} == CLIENT_MODULE_NAMES
+    members: set[str] = set()
+    method_names: set[str] = set()
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+        for function in cls.body:
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if function.name in operations:
+                method_names |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+                method_names |= {n.arg for n in ast.walk(function) if isinstance(n, ast.arg)}
+            elif not function.name.startswith("_"):
+                members.add(function.name)
+            for node in ast.walk(function):
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                    if not node.attr.startswith("_"):
+                        members.add(node.attr)
+    assert members == CLIENT_MEMBERS
+    path_params = {"job_id", "download_url"}
+    assert method_names - path_params <= METHOD_NAMES
