@@ -38,6 +38,10 @@ class HostileSpec:
     require_one_of: tuple[str, ...] = ()
     """Fields of the Record type of which at least one must be present."""
     record_mixins: tuple[str, ...] = ()
+    operation_name: str = "get_record"
+    """The name of the GET operation (the POST one is create_record)."""
+    param_name: str = "job_id"
+    """The name of the GET operation's path parameter."""
     record_type: str = "Record"
     """The name of the type whose fields the test chooses."""
     other_vocabularies: tuple[str, ...] = ()
@@ -145,12 +149,14 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
     }
     operations = {
         "operations": {
-            "get_record": {
+            spec.operation_name: {
                 "summary": spec.summary,
                 "description": spec.description,
                 "method": "GET",
-                "path": "/{prefix}/bulk/{version}/records/{job_id}",
-                "path_params": {"job_id": {"type": "JobId", "description": spec.param_description}},
+                "path": f"/{{prefix}}/bulk/{{version}}/records/{{{spec.param_name}}}",
+                "path_params": {
+                    spec.param_name: {"type": "JobId", "description": spec.param_description}
+                },
                 "scopes": [["{scope}.bulk.READ"]],
                 "response": {"type": "Envelope", "returns": "data[0]"},
                 "retry": "safe",

@@ -14,6 +14,7 @@ Each case is a small synthetic spec (tests/hostile.py) generated in-process."""
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import keyword
 import os
@@ -38,6 +39,7 @@ from generator.format import BLACK_LINE_LENGTH
 from generator.normalize import BASE_ERROR_CLASSES
 from generator.pipeline import BuildResult, build
 from generator.python_text import snake_case
+from generator.python_views import CLIENT_MEMBERS, METHOD_NAMES
 from generator.validate import RESERVED_MODEL_NAMES, RESERVED_VOCABULARY_NAMES
 from tests.hostile import REQUIRED_STATES, HostileSpec, generated_modules, write_output, write_spec
 
@@ -515,3 +517,50 @@ def test_type_and_vocabulary_names_work_or_are_refused(names: tuple[str, tuple[s
                 for name in vocabularies:
                     value = getattr(envelope, name.lower())
                     assert type(value) is getattr(modules["vocabulary"], name)
+
+
+IDENTIFIER = st.one_of(
+    st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True),
+    st.sampled_from(sorted(set(keyword.kwlist) | set(keyword.softkwlist))),
+    st.sampled_from(sorted(CLIENT_MEMBERS | METHOD_NAMES)),
+    st.sampled_from(["id", "type", "format", "json", "print", "data", "job_id", "org"]),
+)
+
+
+@CASES
+@given(
+    operation=IDENTIFIER.filter(lambda name: name != "create_record"),
+    parameter=IDENTIFIER,
+)
+def test_operation_and_parameter_names_work_or_are_refused(operation: str, parameter: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="zoho-bulkgen-hostile-") as temp:
+        root = Path(temp)
+        spec_dir = write_spec(HostileSpec(operation_name=operation, param_name=parameter), root)
+        try:
+            result = build(spec_dir)
+        except SpecError as refused:
+            event("refused")
+            _assert_one_line_error(refused, "operations.yaml")
+            assert (
+                keyword.iskeyword(operation)
+                or operation in CLIENT_MEMBERS
+                or keyword.iskeyword(parameter)
+                or parameter in METHOD_NAMES
+                or LOWER_NAME_PATTERN.fullmatch(operation) is None
+                or LOWER_NAME_PATTERN.fullmatch(parameter) is None
+            ), str(refused)
+            return
+        event("accepted")
+        out = write_output(result.files, root)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with generated_modules(out) as modules:
+                for client in (modules["client"].Client, modules["client"].AsyncClient):
+                    method = getattr(client, operation)
+                    assert list(inspect.signature(method).parameters) == ["self", parameter]
+                    assert callable(client.create_record)
+                with modules["client"].Client(
+                    access_token="1000.x", base_url="http://127.0.0.1:9"
+                ) as client:
+                    with pytest.raises(ValueError, match=f"invalid {parameter} 'x/y'"):
+                        getattr(client, operation)("x/y")
