@@ -360,7 +360,7 @@ def _assert_one_line_error(error: SpecError, file: str) -> None:
     assert re.match(rf".*/spec/{re.escape(file)}:\d+: \S", message), message
 
 
-@CASES
+@settings(CASES, max_examples=15)
 @given(label=labels())
 def test_product_and_version_labels_are_accepted_only_when_representable(
     label: tuple[str, str],
@@ -390,7 +390,7 @@ def test_product_and_version_labels_are_accepted_only_when_representable(
                 assert package == f"zoho_bulk_{name}"
 
 
-@settings(CASES, max_examples=40)
+@settings(CASES, max_examples=25)
 @given(
     name=st.one_of(
         st.text(_CHARACTERS, min_size=1, max_size=10),
@@ -422,7 +422,7 @@ ERROR_CODE = st.one_of(
 )
 
 
-@settings(CASES, max_examples=15)
+@settings(CASES, max_examples=12)
 @given(
     errors=st.dictionaries(
         ERROR_CODE.filter(lambda code: code != "NOT_THERE"),
@@ -479,7 +479,7 @@ def type_and_vocabulary_names(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
     return record, tuple(vocabularies)
 
 
-@CASES
+@settings(CASES, max_examples=15)
 @given(names=type_and_vocabulary_names())
 def test_type_and_vocabulary_names_work_or_are_refused(names: tuple[str, tuple[str, ...]]) -> None:
     record, vocabularies = names
@@ -527,7 +527,7 @@ IDENTIFIER = st.one_of(
 )
 
 
-@CASES
+@settings(CASES, max_examples=15)
 @given(
     operation=IDENTIFIER.filter(lambda name: name != "create_record"),
     parameter=IDENTIFIER,
