@@ -175,7 +175,23 @@ def hostile_specs(draw: st.DrawFn) -> tuple[HostileSpec, dict[str, Any]]:
             unique=True,
         ).filter(lambda values: not set(values) & set(REQUIRED_STATES))
     )
-    values = {value: {"description": draw(TEXT)} for value in canonicals}
+    taken = set(canonicals) | set(REQUIRED_STATES)
+    values: dict[str, dict[str, Any]] = {}
+    for value in canonicals:
+        spellings = draw(
+            st.lists(
+                st.text(_CHARACTERS, min_size=1, max_size=20).filter(
+                    lambda text, excluded=frozenset(taken): text not in excluded
+                ),
+                max_size=2,
+                unique=True,
+            )
+        )
+        taken |= set(spellings)
+        values[value] = {
+            "description": draw(TEXT),
+            **({"spellings": spellings} if spellings else {}),
+        }
     payload = {
         name: (draw(st.sampled_from(canonicals)) if kind == "JobStatus" else draw(_VALUES[kind]))
         for name, kind in zip(names, kinds, strict=True)
@@ -283,16 +299,22 @@ def _check_models(
         assert (value.value if hasattr(value, "value") else value) == payload[alias]
     docs = _attribute_docstrings(modules["models"], "Record")
     for attribute, alias in aliases.items():
-        assert collapse(docs[attribute]) == collapse(spec.fields[alias]["description"])
+        # A description that is only whitespace leaves the field without a docstring.
+        assert collapse(docs.get(attribute, "")) == collapse(spec.fields[alias]["description"])
     assert collapse(record.__doc__ or "") == collapse(spec.type_description)
 
     states = modules["vocabulary"].JobStatus
     canonical = [*REQUIRED_STATES, *spec.vocabulary_values]
     assert [member.value for member in states] == canonical
     envelope = modules["models"].Envelope
-    for value in canonical:
+    spellings = {
+        spelling: value
+        for value, entry in spec.vocabulary_values.items()
+        for spelling in [value, *entry.get("spellings", [])]
+    }
+    for spelling, value in {**{state: state for state in REQUIRED_STATES}, **spellings}.items():
         parsed = envelope.model_validate(
-            {"data": [], "state": value}, context={"zoho_bulk_strict": True}
+            {"data": [], "state": spelling}, context={"zoho_bulk_strict": True}
         )
         assert parsed.state is states(value)
         assert parsed.model_dump(mode="json")["state"] == value
