@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from generator.cache import cached_texts, tool_version
+from generator.python_text import docstring_text
 from generator.spec_model import NormalizedSpec, ProductVersion
 
 MODELS_HEADER = '''"""Pydantic models of {title} Bulk API {version}.
@@ -44,7 +45,9 @@ def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> li
     datamodel-code-generator runs the cache lacks are spread over processes."""
     requests = []
     for version, schema in versions:
-        header = MODELS_HEADER.format(title=version.product_title, version=version.version)
+        header = MODELS_HEADER.format(
+            title=docstring_text(version.product_title), version=version.version
+        )
         schema_text = json.dumps(schema)
         parts = (
             tool_version("datamodel-code-generator"),

@@ -23,12 +23,13 @@ from generator.spec_model import (
     Product,
     ProductVersion,
 )
+from generator.validate import ERROR_TYPE
 
 OPENAPI_VERSION = "3.1.0"
 OPENAPI_ROOT = "openapi"
 TOKEN_SCHEME = "zohoOAuthToken"
 OAUTH2_SCHEME = "zohoOAuth2"
-ERROR_SCHEMA = "ErrorResponse"
+ERROR_SCHEMA = ERROR_TYPE
 ERROR_CODE_SCHEMA = "ErrorCode"
 ZIP_SCHEMA: dict[str, Any] = {"type": "string", "contentMediaType": "application/zip"}
 _DEFS_PREFIX = "#/$defs/"

@@ -5,7 +5,6 @@ or in normalize."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__
+from generator.python_text import docstring_text, python_literal, snake_case, toml_string
 from generator.python_views import operation_views
 from generator.spec_model import ErrorCode, NormalizedSpec
 
@@ -162,33 +162,8 @@ def template_environment() -> jinja2.Environment:
     env.filters["pyrepr"] = python_literal
     env.filters["docstring"] = docstring_text
     env.filters["snake"] = snake_case
+    env.filters["toml"] = toml_string
     return env
-
-
-def python_literal(value: object) -> str:
-    """A Python literal for a str, int, bool or None from the spec.
-
-    Spec text only ever reaches generated code through this filter or
-    ``docstring_text``, so it is data, never code."""
-    if value is None or isinstance(value, (bool, int)):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value)
-    raise TypeError(f"cannot render {type(value).__name__} as a Python literal")
-
-
-def docstring_text(value: str) -> str:
-    """Text that is safe inside a triple-quoted docstring."""
-    text = " ".join(str(value).split())
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
-    return text
-
-
-def snake_case(name: str) -> str:
-    """``JobStatus`` -> ``job_status``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _error_view(error: ErrorCode) -> ErrorView:

@@ -4,6 +4,7 @@ where every value came from so that later stages can point at a file and line.""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import yaml
 from generator.errors import SpecError
 
 Path_ = tuple[str | int, ...]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ def _construct(
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
+            _check_encodable(key, file, key_node.start_mark.line + 1, path)
             if key in result:
                 raise SpecError(
                     file, key_node.start_mark.line + 1, f"duplicate key '{key}'", to_pointer(path)
@@ -147,7 +150,37 @@ def _construct(
             _construct(item, (*path, index), file, loader, source_map)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    _check_encodable(value, file, node.start_mark.line + 1, path)
+    return value
+
+
+def _check_encodable(value: object, file: str, line: int | None, path: Path_) -> None:
+    """Refuse text that no output file could hold: a lone surrogate (which YAML
+    and JSON escapes can produce) has no UTF-8 encoding."""
+    if isinstance(value, str):
+        bad = _SURROGATE.search(value)
+        if bad is not None:
+            raise SpecError(
+                file,
+                line,
+                f"text holds a lone surrogate U+{ord(bad.group()):04X}, "
+                "which UTF-8 cannot encode",
+                to_pointer(path),
+            )
+
+
+def _check_payload_encodable(value: Any, file: str, path: Path_ = ()) -> None:
+    """``_check_encodable`` for every key and string of a JSON payload."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_encodable(key, file, None, path)
+            _check_payload_encodable(item, file, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_payload_encodable(item, file, (*path, index))
+    else:
+        _check_encodable(value, file, None, path)
 
 
 def _load_example_payloads(
@@ -178,4 +211,5 @@ def _load_example_payloads(
             payloads[relative] = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SpecError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
+        _check_payload_encodable(payloads[relative], display)
     return payloads

@@ -31,9 +31,12 @@ from generator.type_expr import ListOf, Named, TypeExpr, parse_type
 def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
     """Build the normalized spec from a loaded, validated one."""
     document = loaded.document
+    codes = list(document["errors"])
     errors = tuple(
-        ErrorCode(code, entry["http_status"], entry["meaning"], error_class_name(code))
-        for code, entry in document["errors"].items()
+        ErrorCode(code, entry["http_status"], entry["meaning"], class_name)
+        for (code, entry), class_name in zip(
+            document["errors"].items(), error_class_names(codes), strict=True
+        )
     )
     products = tuple(
         _normalize_product(index, product, loaded, {error.code: error for error in errors})
@@ -74,6 +77,44 @@ def error_class_name(code: str) -> str:
     return name if name.endswith("Error") else f"{name}Error"
 
 
+BASE_ERROR_CLASSES = frozenset(
+    {
+        "ZohoBulkError",
+        "TransportError",
+        "UnexpectedResponseError",
+        "ApiError",
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "PayloadTooLargeError",
+        "RateLimitError",
+        "ServerError",
+    }
+)
+"""The classes the core errors module defines itself, which no code's class may replace."""
+
+
+def error_class_names(codes: list[str]) -> list[str]:
+    """Distinct exception class names for the error codes, in order.
+
+    A code whose name would replace a base class (``NOT_FOUND`` ->
+    ``NotFoundError``) or an earlier code's class (``A_B`` and ``A__B``) gets
+    ``Code`` before ``Error``, then a number, until the name is free."""
+    used = set(BASE_ERROR_CLASSES)
+    names = []
+    for code in codes:
+        name = error_class_name(code)
+        if name in used:
+            stem = f"{name.removesuffix('Error')}Code"
+            name, number = f"{stem}Error", 2
+            while name in used:
+                name, number = f"{stem}{number}Error", number + 1
+        used.add(name)
+        names.append(name)
+    return names
+
+
 def member_name(value: str) -> str:
     """A Python enum member name for a vocabulary value: ``IN PROGRESS`` -> ``IN_PROGRESS``."""
     name = re.sub(r"\W+", "_", value, flags=re.ASCII).strip("_").upper()
@@ -89,19 +130,35 @@ def module_name(version: str) -> str:
     return version.replace(".", "_")
 
 
+def member_names(values: list[str]) -> list[str]:
+    """Distinct enum member names for the values of one vocabulary, in order.
+
+    A value already spelled as its member name (``COMPLETED``) keeps it; a value
+    whose name is taken by another (``completed``, ``in-progress`` after
+    ``IN PROGRESS``) gets underscores appended until it is free."""
+    names = [member_name(value) for value in values]
+    used = {name for name, value in zip(names, values, strict=True) if name == value}
+    result = []
+    for name, value in zip(names, values, strict=True):
+        if name != value:
+            while name in used:
+                name = f"{name}_"
+            used.add(name)
+        result.append(name)
+    return result
+
+
 def _normalize_vocabulary(name: str, entry: dict[str, Any]) -> Vocabulary:
-    values = []
-    used: set[str] = set()
-    for canonical, value in entry["values"].items():
-        member = member_name(canonical)
-        while member in used:
-            member = f"{member}_"
-        used.add(member)
-        values.append(
-            VocabularyValue(
-                canonical, member, value["description"], tuple(value.get("spellings", []))
-            )
+    canonicals = list(entry["values"])
+    values = [
+        VocabularyValue(
+            canonical,
+            member,
+            entry["values"][canonical]["description"],
+            tuple(entry["values"][canonical].get("spellings", [])),
         )
+        for canonical, member in zip(canonicals, member_names(canonicals), strict=True)
+    ]
     return Vocabulary(name, entry["description"], tuple(values))
 
 

@@ -11,6 +11,31 @@ from dataclasses import dataclass
 from generator.spec_model import Operation, ProductVersion
 from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf
 
+CLIENT_MEMBERS = frozenset(
+    {"close", "aclose", "base_url", "wait_policy"}
+    | {"wait_for_bulk_read_job", "iter_bulk_read_rows"}
+    | {"wait_for_bulk_write_job", "iter_bulk_write_result_rows"}
+)
+"""Public members the client classes define besides one method per operation
+(an operation of the same name would replace one)."""
+
+CLIENT_MODULE_NAMES = frozenset(
+    {"Any", "AsyncClient", "AsyncIterator", "AsyncTransport", "Callable", "Client"}
+    | {"DEFAULT_TIMEOUT", "Environment", "FileSource", "Final", "HOSTS", "Iterator", "Mapping"}
+    | {"ORG_ID", "Path", "ProgressCallback", "RefreshTokenCredentials", "RetryPolicy", "Self"}
+    | {"SyncTransport", "TracebackType", "WaitPolicy", "WriteResultRow", "annotations"}
+    | {"async_wait_until_done", "check_path_param", "first_item", "httpx", "iter_csv_rows"}
+    | {"iter_write_result_rows", "models", "next_page_request", "os", "partial", "present"}
+    | {"read_file_source", "request_body", "tempfile", "wait_until_done"}
+)
+"""Module-level names of a generated client.py, which a method's body may use."""
+
+METHOD_NAMES = CLIENT_MODULE_NAMES | frozenset(
+    {"self", "request", "file", "org_id", "destination", "name", "content", "body", "str"}
+)
+"""Names a client method uses besides its path parameters: a path parameter of
+the same name would be a duplicate argument, or hide what the body needs."""
+
 
 @dataclass(frozen=True)
 class Param:

@@ -4,7 +4,9 @@ what a schema cannot express: that every name it uses is defined."""
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,11 +16,31 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from generator.load import LoadedSpec, Path_, SourceMap
+from generator.python_text import snake_case
+from generator.python_views import CLIENT_MEMBERS, METHOD_NAMES
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
 META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PATH_BUILTINS = frozenset({"prefix", "version"})
+ERROR_TYPE = "ErrorResponse"
+STATUS_VOCABULARY = "JobStatus"
+STATUS_VALUES = ("COMPLETED", "FAILED")
+RESERVED_PRODUCT_NAMES = frozenset({"core"})
+_PYTHON_CONSTANTS = frozenset({"None", "True", "False"})
+CALLBACKS_MODULE_NAMES = frozenset({"parse_notification"})
+MIXIN_ATTRIBUTES = {"ModuleAccess": frozenset({"module_api_name", "module_id"})}
+"""The properties each mixin adds to a model (templates/core/models.py.jinja)."""
+RESERVED_MODEL_NAMES = _PYTHON_CONSTANTS | frozenset(
+    {"Annotated", "Any", "Field", "RootModel", "BulkModel", "ModuleAccess", "Timestamp"}
+    | {"TimestampModel"}
+)
+"""Names the generated models modules import or define besides the spec's types."""
+RESERVED_VOCABULARY_NAMES = _PYTHON_CONSTANTS | frozenset(
+    {"Annotated", "Final", "TypeVar", "Mapping", "StrEnum", "PlainSerializer", "PlainValidator"}
+    | {"ValidationInfo"}
+)
+"""Names the generated vocabulary module imports besides the spec's vocabularies."""
 
 
 @cache
@@ -34,9 +56,32 @@ def validate_spec(loaded: LoadedSpec) -> None:
     check_references(loaded.document, loaded.source_map)
 
 
+def _whole_text_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """The ``pattern`` keyword, with ``$`` meaning the end of the text as in
+    JSON Schema's regex dialect (Python's ``$`` also matches before a final
+    newline, which would let ``"v2\\n"`` pass as a version label)."""
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with a final unescaped ``$`` made to match only at the very end."""
+    escapes = len(pattern[:-1]) - len(pattern[:-1].rstrip("\\"))
+    if pattern.endswith("$") and escapes % 2 == 0:
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+_extend: Callable[..., type[jsonschema.Draft202012Validator]] = jsonschema.validators.extend
+_MetaValidator = _extend(jsonschema.Draft202012Validator, {"pattern": _whole_text_pattern})
+
+
 def check_meta_schema(document: dict[str, Any], source_map: SourceMap) -> None:
     """Check the document against the meta-schema; report the earliest error."""
-    validator = jsonschema.Draft202012Validator(meta_schema())
+    validator = _MetaValidator(meta_schema())
     errors = list(validator.iter_errors(document))
     if not errors:
         return
@@ -79,8 +124,17 @@ def _describe(error: ValidationError) -> str:
             return f"unknown key '{unexpected[0]}' ({hint}expected one of: {', '.join(allowed)})"
         return f"unknown key '{unexpected[0]}'"
     if error.validator == "pattern":
-        return f"{error.instance!r} does not match the pattern {error.validator_value!r}"
+        return f"{_shorten(error.instance)} does not match the pattern {error.validator_value!r}"
     return str(error.message)
+
+
+def _shorten(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut in the middle when long, so that an error stays readable."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"
 
 
 def _sort_key(source_map: SourceMap, path: Path_) -> tuple[str, int]:
@@ -98,9 +152,13 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
             raise source_map.error(
                 ("vocabularies", name), f"'{name}' is both a type and a vocabulary"
             )
+    _check_runtime_names(types, vocabularies, source_map)
+    _check_regexes(document, source_map)
+    _check_generated_names(types, vocabularies, source_map)
     known_types = set(types) | set(vocabularies)
     for name, type_def in types.items():
         for field_name, field in type_def["fields"].items():
+            _check_mixin_attribute(types, name, field_name, source_map, ("types", name, "fields"))
             _check_type_expr(
                 field["type"],
                 known_types,
@@ -113,6 +171,12 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     products = {product["name"]: product for product in document["products"]}
     _check_unique(document["products"], "name", ("products",), source_map, "product")
     for index, product in enumerate(document["products"]):
+        if product["name"] in RESERVED_PRODUCT_NAMES:
+            raise source_map.error(
+                ("products", index, "name"),
+                f"product name '{product['name']}' is taken: zoho_bulk_{product['name']} "
+                "is the shared runtime package",
+            )
         _check_unique(
             product["versions"], "name", ("products", index, "versions"), source_map, "version"
         )
@@ -206,6 +270,93 @@ def _check_required_cycles(
 
     for name in types:
         visit(name, [])
+
+
+def _check_runtime_names(
+    types: dict[str, Any], vocabularies: dict[str, Any], source_map: SourceMap
+) -> None:
+    """The shared runtime needs a few names from the spec: the error body type,
+    and the job states its waiters stop at."""
+    if ERROR_TYPE not in types:
+        raise source_map.error(
+            ("types",), f"type '{ERROR_TYPE}' (the body of an error answer) is not defined"
+        )
+    states = vocabularies.get(STATUS_VOCABULARY)
+    if states is None:
+        raise source_map.error(
+            ("vocabularies",), f"vocabulary '{STATUS_VOCABULARY}' (job states) is not defined"
+        )
+    for value in STATUS_VALUES:
+        if value not in states["values"]:
+            raise source_map.error(
+                ("vocabularies", STATUS_VOCABULARY, "values"),
+                f"vocabulary '{STATUS_VOCABULARY}' lacks the value '{value}' "
+                "that the job waiters stop at",
+            )
+
+
+def _check_mixin_attribute(
+    types: dict[str, Any], type_name: str, field_name: str, source_map: SourceMap, where: Path_
+) -> None:
+    """A field must not take the name of a property its type's mixins give it."""
+    for mixin in types[type_name].get("mixins", []):
+        if field_name in MIXIN_ATTRIBUTES.get(mixin, ()):
+            raise source_map.error(
+                (*where, field_name),
+                f"field '{field_name}' of {type_name} would hide the {mixin} property "
+                f"of that name",
+            )
+
+
+def _check_regexes(document: dict[str, Any], source_map: SourceMap) -> None:
+    """Patterns that generated clients compile at run time must compile now."""
+    places: list[tuple[Path_, str]] = [
+        (("path_param_types", name, "pattern"), entry["pattern"])
+        for name, entry in document["path_param_types"].items()
+    ]
+    if "token_pattern" in document["auth"]:
+        places.append((("auth", "token_pattern"), document["auth"]["token_pattern"]))
+    for path, pattern in places:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise source_map.error(
+                path, f"{_shorten(pattern)} is not a valid regular expression: {exc}"
+            ) from None
+
+
+def _check_generated_names(
+    types: dict[str, Any], vocabularies: dict[str, Any], source_map: SourceMap
+) -> None:
+    """Type and vocabulary names become Python names in modules that import
+    names of their own; refuse those that would shadow one, or collide."""
+    value_aliases = {f"{name}Value": name for name in vocabularies}
+    for name in types:
+        if name in RESERVED_MODEL_NAMES or name in value_aliases:
+            if name in value_aliases:
+                taken_by = f"the alias of vocabulary {value_aliases[name]}"
+            elif name in _PYTHON_CONSTANTS:
+                taken_by = "a Python constant"
+            else:
+                taken_by = "a name the models module imports or defines"
+            raise source_map.error(
+                ("types", name), f"type name '{name}' is taken in the generated models ({taken_by})"
+            )
+    helpers: dict[str, str] = {}
+    for name in vocabularies:
+        if name in RESERVED_VOCABULARY_NAMES or name in value_aliases:
+            raise source_map.error(
+                ("vocabularies", name),
+                f"vocabulary name '{name}' is taken in the generated vocabulary module",
+            )
+        helper = snake_case(name)
+        if helper in helpers:
+            raise source_map.error(
+                ("vocabularies", name),
+                f"vocabulary '{name}' and '{helpers[helper]}' are both '{helper}' in snake case, "
+                "which names their generated helpers",
+            )
+        helpers[helper] = name
 
 
 def _check_drift(
@@ -304,6 +455,9 @@ def _check_overlay(
             if action == "remove":
                 continue
             for field_name, field in fields.items():
+                _check_mixin_attribute(
+                    types, type_name, field_name, source_map, (*where, action, type_name)
+                )
                 _check_type_expr(
                     field["type"],
                     known_types,
@@ -316,6 +470,15 @@ def _check_operation(
     name: str, operation: dict[str, Any], document: dict[str, Any], source_map: SourceMap
 ) -> None:
     where: Path_ = ("operations", name)
+    if keyword.iskeyword(name) or name in CLIENT_MEMBERS:
+        what = "a Python keyword" if keyword.iskeyword(name) else "a member the clients define"
+        raise source_map.error(where, f"operation name '{name}' is {what}")
+    for param_name in operation.get("path_params", {}):
+        if keyword.iskeyword(param_name) or param_name in METHOD_NAMES:
+            raise source_map.error(
+                (*where, "path_params", param_name),
+                f"path parameter name '{param_name}' is taken in the client methods",
+            )
     types = document["types"]
     response = operation["response"]
     for part, entry in (("response", response), ("request", operation.get("request", {}))):
@@ -373,6 +536,12 @@ def _returns_resolves(types: dict[str, Any], root: str, returns: str) -> bool:
 
 def _check_callbacks(document: dict[str, Any], source_map: SourceMap) -> None:
     for name, callback in document.get("callbacks", {}).items():
+        if f"parse_{name}" in CALLBACKS_MODULE_NAMES:
+            raise source_map.error(
+                ("callbacks", name),
+                f"callback name '{name}' would make parse_{name}, which the callbacks "
+                "module already imports",
+            )
         if name in document["operations"]:
             raise source_map.error(
                 ("callbacks", name), f"'{name}' is both an operation and a callback"

@@ -57,20 +57,34 @@ class BulkModel(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
+        # Spec field names are the vendor's; one such as ``model_validate_at``
+        # must not draw pydantic's warning about its own ``model_`` methods
+        # (fields that would replace one are renamed with an alias instead).
+        protected_namespaces=(),
     )
 
     __zoho_require_one_of__: ClassVar[tuple[str, ...]] = ()
-    """Fields of which at least one must be present (set by generated models)."""
+    """JSON keys of fields of which at least one must be present (set by generated models)."""
 
     @model_validator(mode="after")
     def _check_presence_and_strictness(self, info: ValidationInfo) -> Self:
         group = type(self).__zoho_require_one_of__
-        if group and not any(name in self.model_fields_set for name in group):
+        if group and not any(
+            _attribute_of(type(self), key) in self.model_fields_set for key in group
+        ):
             raise ValueError(f"one of these fields is required: {', '.join(group)}")
         if is_strict(info) and self.model_extra:
             names = ", ".join(sorted(self.model_extra))
             raise ValueError(f"unknown field(s) not allowed in strict mode: {names}")
         return self
+
+
+def _attribute_of(model: type[BaseModel], key: str) -> str:
+    """The attribute name of the field whose JSON key is ``key`` (``class`` -> ``class_``)."""
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == key:
+            return name
+    return key
 
 
 class ModuleAccess(BulkModel):
