@@ -173,15 +173,16 @@ def _add_operation(parser: argparse.ArgumentParser) -> None:
 
 def _run_generate(args: argparse.Namespace) -> int:
     from generator.manifest import input_digest, is_current, render_manifest
+    from generator.write import remove_leftovers, write_tree
 
     inputs = input_digest(args.spec)
     count = is_current(args.out, inputs)
     if count is not None:
+        remove_leftovers(args.out)  # what a run killed after its swap left
         print(f"{args.out}: up to date ({count} files)")
         return 0
 
     from generator.pipeline import build
-    from generator.write import write_tree
 
     result = build(args.spec)
     diff = write_tree(args.out, result.files, render_manifest(inputs, result.files))

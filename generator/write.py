@@ -104,6 +104,7 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
     it; when the tree is unchanged, only a differing manifest file is replaced
     (atomically, by a rename).
     """
+    remove_leftovers(root)
     current = read_tree(root)
     diff = diff_tree(current, desired)
     if diff.is_empty:
@@ -116,7 +117,6 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
             f"(no {MARKER} file)"
         )
     root.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(root)
     staging = _make_sibling(root, "new")
     try:
         if manifest is not None:
@@ -172,9 +172,11 @@ def _make_sibling(root: Path, kind: str) -> Path:
     return folder
 
 
-def _remove_leftovers(root: Path) -> None:
+def remove_leftovers(root: Path) -> None:
     """Remove the staging and retired folders (and manifest temporaries) that
     runs killed on the way left beside ``root``; those of live processes stay."""
+    if not root.parent.is_dir():
+        return
     pattern = re.compile(rf"^\.{re.escape(root.name)}\.(new|old|manifest)-(\d+)-")
     for entry in root.parent.iterdir():
         match = pattern.match(entry.name)

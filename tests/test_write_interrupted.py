@@ -122,3 +122,25 @@ def test_a_malformed_spec_leaves_the_output_exactly_as_it_was(tmp_path: Path) ->
     assert read_tree(out) == before and (out / MANIFEST).read_bytes() == manifest
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == stamps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spec"]
+
+
+def test_an_up_to_date_run_still_clears_what_killed_runs_left(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _generate(SPEC_DIR, out)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(finished.stdout)
+    # A run killed after its swap leaves the old tree in a hidden folder beside
+    # the current tree, which itself is complete.
+    stray = tmp_path / f".out.new-{dead}-abc123"
+    (stray / "schemas").mkdir(parents=True)
+    (stray / "schemas" / "half.json").write_text("{")
+
+    result = run_cli("generate", "--spec", str(SPEC_DIR), "--out", str(out))
+
+    assert result.returncode == 0 and "up to date" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
