@@ -126,3 +126,25 @@ def test_workers_are_spawned_when_other_threads_run(monkeypatch: pytest.MonkeyPa
     finally:
         release.set()
         other.join()
+
+
+def test_versions_with_the_same_models_share_one_datamodel_codegen_run(cache_dir: Path) -> None:
+    import json
+
+    from generator.emit_models import emit_all_models
+    from generator.emit_schemas import models_schema
+    from generator.mock.server import load_normalized_spec
+    from tests.conftest import SPEC_DIR
+
+    spec = load_normalized_spec(SPEC_DIR)
+    versions = [(v, models_schema(v, spec)) for p in spec.products for v in p.versions]
+    distinct = {json.dumps(schema) for _, schema in versions}
+    assert len(distinct) < len(versions)  # the real spec repeats itself across versions
+
+    sources = emit_all_models(versions)
+
+    runs = [path for path in (cache_dir / "datamodel-codegen").rglob("*") if path.is_file()]
+    assert len(runs) == len(distinct)
+    for (version, _), source in zip(versions, sources, strict=True):
+        assert source.startswith(f'"""Pydantic models of {version.product_title} Bulk API ')
+        assert f"Bulk API {version.version}.\n" in source.splitlines(keepends=True)[0]
