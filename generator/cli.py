@@ -28,10 +28,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("zoho-bulkgen: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:
+        print("zoho-bulkgen: error: the input is nested too deeply to read", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader went away (``zoho-bulkgen schema ... | head``): not an error.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the exit flush quiet
         return 0
+    except OSError as exc:  # a folder that cannot be read or written, a full disk, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"zoho-bulkgen: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -31,6 +31,8 @@ TEMPLATES_DIR = GENERATOR_DIR.parent / "templates"
 SHAPING_DISTRIBUTIONS = (
     "black",
     "datamodel_code_generator",
+    "genson",
+    "inflect",
     "isort",
     "jinja2",
     "markupsafe",

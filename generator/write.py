@@ -104,6 +104,7 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
     it; when the tree is unchanged, only a differing manifest file is replaced
     (atomically, by a rename).
     """
+    _check_ours(root)
     remove_leftovers(root)
     current = read_tree(root)
     diff = diff_tree(current, desired)
@@ -111,11 +112,6 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
         if manifest is not None:
             _refresh_manifest(root, manifest)
         return diff
-    if current and MARKER not in current:
-        raise OutputError(
-            f"{root}: refusing to replace a folder that zoho-bulkgen did not write "
-            f"(no {MARKER} file)"
-        )
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = _make_sibling(root, "new")
     try:
@@ -133,6 +129,17 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return diff
+
+
+def _check_ours(root: Path) -> None:
+    """Refuse to replace anything but a folder zoho-bulkgen wrote, or an empty one."""
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root}: is not a folder; refusing to replace it")
+    if root.is_dir() and not (root / MARKER).is_file() and any(root.iterdir()):
+        raise OutputError(
+            f"{root}: refusing to replace a folder that zoho-bulkgen did not write "
+            f"(no {MARKER} file)"
+        )
 
 
 def _refresh_manifest(root: Path, manifest: bytes) -> None:

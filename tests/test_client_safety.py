@@ -8,11 +8,13 @@ import io
 import logging
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from zoho_bulk_core.auth import AccessToken, RefreshTokenCredentials, TokenProvider
-from zoho_bulk_core.errors import UnexpectedResponseError
+from zoho_bulk_core.errors import TransportError, UnexpectedResponseError
 from zoho_bulk_core.results import extract_result_file, iter_csv_rows
+from zoho_bulk_core.retry import NO_RETRY
 from zoho_bulk_core.transport import is_trusted_host
 from zoho_bulk_crm.v7 import Client
 
@@ -117,11 +119,86 @@ def test_token_objects_do_not_show_their_value() -> None:
 
 
 def test_result_rows_stream_without_reading_the_whole_member(tmp_path: Path) -> None:
+    import tracemalloc
+
     body = io.StringIO()
     body.write("Id,Note\r\n")
-    for index in range(50_000):
+    for index in range(300_000):
         body.write(f'{index},"row {index}, with a comma"\r\n')
-    archive = _zip(tmp_path / "rows.zip", {"rows.csv": body.getvalue().encode()})
-    rows = iter_csv_rows(archive)
-    assert next(rows) == {"Id": "0", "Note": "row 0, with a comma"}
-    assert sum(1 for _ in rows) == 49_999
+    text = body.getvalue().encode()
+    archive = _zip(tmp_path / "rows.zip", {"rows.csv": text})
+    del body
+    tracemalloc.start()
+    try:
+        rows = iter_csv_rows(archive)
+        assert next(rows) == {"Id": "0", "Note": "row 0, with a comma"}
+        assert sum(1 for _ in rows) == 299_999
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(text) > 9_000_000
+    assert peak < len(text) / 10  # a small window of the member, never all of it
+
+
+def _refreshing_client(server: MockServer, package: object = None, **options: object) -> Client:
+    server.register_client("client-7", "secret-7", "1000.refresh-7")
+    credentials = RefreshTokenCredentials("client-7", "secret-7", "1000.refresh-7")
+    client_class = getattr(package, "Client", Client)
+    return client_class(
+        credentials=credentials,
+        accounts_url=server.base_url,
+        retry=NO_RETRY,
+        timeout=2,
+        **options,
+    )
+
+
+@pytest.mark.parametrize(
+    ("package_name", "options", "host"),
+    [
+        ("zoho_bulk_crm.v7", {"environment": "sandbox"}, "https://sandbox.zohoapis.com"),
+        ("zoho_bulk_crm.v7", {"environment": "developer"}, "https://developer.zohoapis.com"),
+        ("zoho_bulk_recruit.v2", {"data_center": "EU"}, "https://recruit.zoho.eu"),
+    ],
+)
+def test_only_production_api_clients_follow_the_token_api_domain(
+    zoho_bulk_mock: MockServer, package_name: str, options: dict[str, str], host: str
+) -> None:
+    import importlib
+
+    package = importlib.import_module(package_name)
+    with _refreshing_client(zoho_bulk_mock, package, **options) as client:
+        with pytest.raises(TransportError):  # the real host is out of reach here
+            client.get_bulk_read_job("1")
+        assert client.base_url == host
+    assert zoho_bulk_mock.token_requests == 1
+    assert [request for request in zoho_bulk_mock.state.requests if "bulk" in request[1]] == []
+
+
+@pytest.mark.parametrize(
+    "domain", ["https://evil.example.com", "http://www.zohoapis.com", "not a url"]
+)
+def test_an_api_domain_off_the_vendors_domains_is_not_followed(
+    zoho_bulk_mock_factory: Any, domain: str
+) -> None:
+    server = zoho_bulk_mock_factory(api_domain=domain)
+    with _refreshing_client(server, data_center="EU") as client:
+        with pytest.raises(TransportError):
+            client.get_bulk_read_job("1")
+        assert client.base_url == "https://www.zohoapis.eu"
+
+
+def test_a_download_answered_with_json_raises_and_leaves_no_file(tmp_path: Path) -> None:
+    from zoho_bulk_core.errors import ResourceNotFoundError
+
+    from tests.local_api import serve_local_api
+
+    error = {"code": "RESOURCE_NOT_FOUND", "details": {}, "message": "gone", "status": "error"}
+    with serve_local_api() as api, Client(TOKEN, base_url=api.base_url, retry=NO_RETRY) as client:
+        api.answer("GET", "/crm/bulk/v7/read/1/result", 200, error)
+        api.answer("GET", "/crm/bulk/v7/read/2/result", 200, {"status": "success"})
+        with pytest.raises(ResourceNotFoundError):
+            client.download_bulk_read_result("1", tmp_path / "one.zip")
+        with pytest.raises(UnexpectedResponseError, match="holds no file"):
+            client.download_bulk_read_result("2", tmp_path / "two.zip")
+    assert list(tmp_path.iterdir()) == []

@@ -177,12 +177,12 @@ def test_refresh_happens_once_when_many_tasks_find_the_token_expired(
 
 
 def test_token_is_refreshed_before_it_expires(zoho_bulk_mock_factory: MockFactory) -> None:
-    server = zoho_bulk_mock_factory(token_lifetime=2.0)
-    credentials = _credentials(server, refresh_margin=1.7)
+    server = zoho_bulk_mock_factory(token_lifetime=30.0)
+    credentials = _credentials(server, refresh_margin=29.6)
     with Client(credentials=credentials, base_url=server.base_url) as client:
         with pytest.raises(Exception, match="no bulk write job"):
             client.get_bulk_write_job("1")
-        time.sleep(0.4)  # now within the margin, though the token still works
+        time.sleep(0.5)  # now within the margin, though the token still works
         with pytest.raises(Exception, match="no bulk write job"):
             client.get_bulk_write_job("1")
     assert server.token_requests == 2

@@ -71,3 +71,27 @@ def test_a_failure_while_writing_leaves_the_old_tree(
     monkeypatch.undo()
     assert read_tree(out) == with_marker({"a.txt": b"old"})
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_generate_refuses_to_replace_what_it_did_not_write(tmp_path: Path) -> None:
+    from tests.conftest import SPEC_DIR, run_cli
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("precious\n")
+    foreign = tmp_path / "project"
+    (foreign / "build" / "lib").mkdir(parents=True)
+    (foreign / "build" / "lib" / "x.py").write_text("x = 1\n")
+    under_a_file = a_file / "generated"
+
+    for out, problem in [
+        (a_file, "is not a folder"),
+        (foreign, "did not write"),
+        (under_a_file, "notes.txt: File exists"),
+    ]:
+        result = run_cli("generate", "--spec", str(SPEC_DIR), "--out", str(out))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("zoho-bulkgen: error: ") and problem in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert a_file.read_text() == "precious\n"
+    assert (foreign / "build" / "lib" / "x.py").read_text() == "x = 1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "project"]

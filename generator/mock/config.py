@@ -30,6 +30,8 @@ class MockConfig:
     """Largest upload accepted; bigger ones get FILE_TOO_LARGE."""
     download_rate_limit: int | None = None
     """Bulk read result downloads allowed per minute (None: no limit)."""
+    api_domain: str | None = None
+    """The ``api_domain`` of token answers (None: the mock's own base URL)."""
 
     def __post_init__(self) -> None:
         if self.records < 0:

@@ -201,12 +201,13 @@ class MockOperations:
         require_scopes(call, [job.module])
         with self.state.lock:
             state = _advance(job, self.state.config.polls_until_complete)
+            finishing = job.polls == self.state.config.polls_until_complete + 1
             if state == "COMPLETED" and job.more_records and job.next_page_token is None:
                 if "next_page_token" in field_names(call.version, "BulkReadResult"):
                     job.next_page_token = self._next_cursor(job)
         description = self._read_job_body(call, job, state)
         notify: tuple[tuple[str, Any], ...] = ()
-        if state == "COMPLETED" and job.polls == self.state.config.polls_until_complete + 1:
+        if state == "COMPLETED" and finishing:
             notify = self._read_notification(call, job, description)
         return Answer(200, {"data": [description]}, schema=_schema(call, "response"), notify=notify)
 
@@ -309,8 +310,6 @@ class MockOperations:
             raise ApiFailure(
                 "AUTHORIZATION_FAILED", f"the {operation.org_header} header must name the org", {}
             )
-        if len(call.body) > self.state.config.max_upload_bytes:
-            raise ApiFailure("FILE_TOO_LARGE", "the file is larger than allowed", {})
         fields = multipart_fields(call.headers.get("content-type", ""), call.body)
         content = (fields or {}).get(operation.multipart_field or "file")
         if content is None:
@@ -392,12 +391,12 @@ class MockOperations:
         require_scopes(call, [resource.module for resource in job.resources])
         with self.state.lock:
             state = _advance(job, self.state.config.polls_until_complete)
+            finished = job.polls == self.state.config.polls_until_complete + 1
         if state == "COMPLETED" and job.failed:
             state = "FAILED"
         body = self._write_job_body(call, job, state)
         notify: tuple[tuple[str, Any], ...] = ()
         url = (job.request.get("callback") or {}).get("url")
-        finished = job.polls == self.state.config.polls_until_complete + 1
         if url and finished and state in ("COMPLETED", "FAILED"):
             keys = ("operation", "status", "resource", "result")
             notify = ((url, {"job_id": job.id, **{k: body[k] for k in keys if k in body}}),)

@@ -224,7 +224,7 @@ class MockServer:
             200,
             {
                 "access_token": token.value,
-                "api_domain": self.base_url,
+                "api_domain": self.state.config.api_domain or self.base_url,
                 "token_type": "Bearer",
                 "expires_in": int(lifetime) if lifetime == int(lifetime) else lifetime,
             },

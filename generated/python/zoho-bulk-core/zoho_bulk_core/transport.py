@@ -29,6 +29,7 @@ from zoho_bulk_core.errors import (
     ApiError,
     TransportError,
     UnexpectedResponseError,
+    ZohoBulkError,
     error_from_body,
 )
 from zoho_bulk_core.retry import RetryPolicy
@@ -142,10 +143,12 @@ class _Base:
         return f"{type(self).__name__}(api={self.endpoints.api!r})"
 
     def _adopt(self, token: AccessToken) -> AccessToken:
-        # The token answer names the API domain of the account's data center.
+        # The token answer names the production API domain of the account's data
+        # center; clients of other environments or hosts do not follow it, and a
+        # domain that is not the vendor's (or loopback) is never taken.
         if self._follow_api_domain and token.api_domain:
             domain = token.api_domain.rstrip("/")
-            if domain != self.endpoints.api:
+            if domain != self.endpoints.api and acceptable_api_domain(domain):
                 self.endpoints = Endpoints(
                     domain, self.endpoints.upload, self.endpoints.accounts
                 )
@@ -194,6 +197,8 @@ class _Base:
         return headers
 
 
+_LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
+
 TRUSTED_DOMAINS: Final = (
     "zoho.com",
     "zoho.com.au",
@@ -216,6 +221,38 @@ TRUSTED_DOMAINS: Final = (
 (or to the client's own hosts)."""
 
 
+def acceptable_api_domain(domain: str) -> bool:
+    """Whether an ``api_domain`` from a token answer may become the API host."""
+    try:
+        check_base_url(domain)
+    except ValueError:
+        return False
+    host = urlsplit(domain).hostname or ""
+    return is_trusted_host(host) or host in _LOOPBACK
+
+
+def file_answer_error(response: httpx.Response) -> ZohoBulkError:
+    """Why an answer that should carry a file does not (its body already read):
+    an error status, an error body sent with HTTP 200, or no file at all."""
+    if response.is_error:
+        return decode_error(response)
+    try:
+        decode_answer(response)
+    except ZohoBulkError as exc:
+        return exc
+    kind = response.headers.get("content-type", "no content type")
+    return UnexpectedResponseError(
+        f"HTTP {response.status_code} answer holds no file ({kind})",
+        http_status=response.status_code,
+    )
+
+
+def carries_file(response: httpx.Response) -> bool:
+    """Whether a download answer is a file: a success that is not JSON."""
+    kind = response.headers.get("content-type", "").lower()
+    return response.is_success and not kind.startswith("application/json")
+
+
 def is_trusted_host(host: str) -> bool:
     """Whether ``host`` is a vendor domain or a subdomain of one."""
     host = host.lower().rstrip(".")
@@ -229,11 +266,7 @@ def check_base_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"base URL must be an absolute http(s) URL, got {base_url!r}")
-    if parts.scheme == "http" and parts.hostname not in (
-        "127.0.0.1",
-        "localhost",
-        "::1",
-    ):
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
         raise ValueError(f"refusing plain http to {parts.hostname}: use https")
     return base_url.rstrip("/")
 
@@ -344,8 +377,9 @@ class SyncTransport(_Base):
         while True:
             response = self._send("GET", target, safe=True, stream=True)
             try:
-                if response.is_error:
-                    raise decode_error(response)
+                if not carries_file(response):
+                    response.read()
+                    raise file_answer_error(response)
                 with partial.open("wb") as sink:
                     for chunk in response.iter_bytes(_CHUNK):
                         sink.write(chunk)
@@ -358,6 +392,9 @@ class SyncTransport(_Base):
                 raise TransportError(
                     f"download of {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
             finally:
                 response.close()
             os.replace(partial, final)
@@ -473,8 +510,9 @@ class AsyncTransport(_Base):
         while True:
             response = await self._send("GET", target, safe=True, stream=True)
             try:
-                if response.is_error:
-                    raise decode_error(response)
+                if not carries_file(response):
+                    await response.aread()
+                    raise file_answer_error(response)
                 with partial.open("wb") as sink:
                     async for chunk in response.aiter_bytes(_CHUNK):
                         sink.write(chunk)
@@ -487,6 +525,9 @@ class AsyncTransport(_Base):
                 raise TransportError(
                     f"download of {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
             finally:
                 await response.aclose()
             os.replace(partial, final)

@@ -106,7 +106,12 @@ class Client:
             retry=retry,
             timeout=timeout,
             http_client=http_client,
-            follow_api_domain=base_url is None and domain is None,
+            follow_api_domain=(
+                base_url is None
+                and domain is None
+                and environment == "production"
+                and HOSTS.kind == "api"
+            ),
         )
 
     @property
@@ -591,7 +596,12 @@ class AsyncClient:
             retry=retry,
             timeout=timeout,
             http_client=http_client,
-            follow_api_domain=base_url is None and domain is None,
+            follow_api_domain=(
+                base_url is None
+                and domain is None
+                and environment == "production"
+                and HOSTS.kind == "api"
+            ),
         )
 
     @property
