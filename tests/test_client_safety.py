@@ -202,3 +202,16 @@ def test_a_download_answered_with_json_raises_and_leaves_no_file(tmp_path: Path)
         with pytest.raises(UnexpectedResponseError, match="holds no file"):
             client.download_bulk_read_result("2", tmp_path / "two.zip")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_data_center_api_domain_brings_its_upload_host_along(
+    zoho_bulk_mock_factory: Any,
+) -> None:
+    server = zoho_bulk_mock_factory(api_domain="https://www.zohoapis.eu")
+    with _refreshing_client(server, data_center="US") as client:
+        assert client._transport.endpoints.upload == "https://content.zohoapis.com"
+        with pytest.raises(TransportError):  # the real host is out of reach here
+            client.get_bulk_read_job("1")
+        assert client.base_url == "https://www.zohoapis.eu"
+        assert client._transport.endpoints.upload == "https://content.zohoapis.eu"
+        assert client._transport.endpoints.accounts == server.base_url

@@ -149,9 +149,12 @@ class _Base:
         if self._follow_api_domain and token.api_domain:
             domain = token.api_domain.rstrip("/")
             if domain != self.endpoints.api and acceptable_api_domain(domain):
-                self.endpoints = Endpoints(
-                    domain, self.endpoints.upload, self.endpoints.accounts
+                # The upload host of that domain's data center goes with it.
+                upload_host = UPLOAD_HOSTS.get(urlsplit(domain).hostname or "")
+                upload = (
+                    f"https://{upload_host}" if upload_host else self.endpoints.upload
                 )
+                self.endpoints = Endpoints(domain, upload, self.endpoints.accounts)
         return token
 
     def url(self, host: str, path: str) -> Target:
@@ -198,6 +201,18 @@ class _Base:
 
 
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
+
+UPLOAD_HOSTS: Final = {
+    "www.zohoapis.com": "content.zohoapis.com",
+    "www.zohoapis.eu": "content.zohoapis.eu",
+    "www.zohoapis.in": "content.zohoapis.in",
+    "www.zohoapis.com.au": "content.zohoapis.com.au",
+    "www.zohoapis.com.cn": "content.zohoapis.com.cn",
+    "www.zohoapis.jp": "content.zohoapis.jp",
+    "www.zohoapis.ca": "upload.zohocloud.ca",
+    "www.zohoapis.sa": "files.zoho.sa",
+}
+"""The upload host of each data center, by its production API host."""
 
 TRUSTED_DOMAINS: Final = (
     "zoho.com",
