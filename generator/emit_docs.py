@@ -8,7 +8,7 @@ from functools import cache
 
 import jinja2
 
-from generator.emit_packages import TEMPLATES_DIR
+from generator.emit_packages import new_environment
 from generator.spec_model import NormalizedSpec
 from generator.version_matrix import Matrix, build_matrix
 
@@ -30,13 +30,8 @@ def emit_docs(spec: NormalizedSpec, matrix: Matrix | None = None) -> dict[str, s
 @cache
 def docs_environment() -> jinja2.Environment:
     """The Jinja2 environment of the docs: HTML templates are autoescaped."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.jinja", "html")),
+    env = new_environment(
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.jinja", "html"))
     )
     env.filters["md"] = markdown_cell
     return env

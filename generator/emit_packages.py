@@ -5,6 +5,7 @@ or in normalize."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -148,17 +149,24 @@ def package_schemas(
     return shipped
 
 
-@cache
-def template_environment() -> jinja2.Environment:
-    """The Jinja2 environment of the package templates."""
-    env = jinja2.Environment(
+def new_environment(autoescape: bool | Callable[[str | None], bool]) -> jinja2.Environment:
+    """A Jinja2 environment over templates/ with the project's whitespace rules;
+    a name the template uses but the context lacks is an error, never blank."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        autoescape=autoescape,
     )
+
+
+@cache
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment of the package templates (code: no autoescaping;
+    spec text goes through the filters below)."""
+    env = new_environment(autoescape=False)
     env.filters["pyrepr"] = python_literal
     env.filters["docstring"] = docstring_text
     env.filters["snake"] = snake_case
