@@ -190,9 +190,10 @@ def _run_generate(args: argparse.Namespace) -> int:
         return 0
 
     from generator.pipeline import build
+    from generator.reuse import reusable_outputs
 
-    result = build(args.spec)
-    diff = write_tree(args.out, result.files, render_manifest(inputs, result.files))
+    result = build(args.spec, reusable_outputs(args.out))
+    diff = write_tree(args.out, result.files, render_manifest(inputs, result.files, result.recipes))
     if diff.is_empty:
         print(f"{args.out}: up to date ({len(result.files)} files)")
     else:
@@ -213,9 +214,10 @@ def _run_check(args: argparse.Namespace) -> int:
         return 0
 
     from generator.pipeline import build
+    from generator.reuse import reusable_outputs
     from generator.write import describe_diff, diff_tree, read_tree
 
-    result = build(args.spec)
+    result = build(args.spec, reusable_outputs(args.out))
     current = read_tree(args.out)
     diff = diff_tree(current, result.files)
     if diff.is_empty:

@@ -4,10 +4,13 @@ in-process (its first call pays for imports, later ones take milliseconds)."""
 from __future__ import annotations
 
 import json
+from hashlib import sha256
+from pathlib import Path
 from typing import Any
 
-from generator.cache import cached_texts, tool_version
+from generator.cache import cache_key, cached_texts, tool_version
 from generator.errors import GeneratorError
+from generator.format import black_identity
 from generator.python_text import docstring_text
 from generator.spec_model import NormalizedSpec, ProductVersion
 
@@ -56,15 +59,7 @@ def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> li
     requests = []
     for _, schema in versions:
         schema_text = json.dumps(schema)
-        parts = (
-            # It formats its output with black and isort and names classes with
-            # inflect: their versions shape the text too.
-            *(tool_version(name) for name in MODEL_TOOLS),
-            repr(sorted(GENERATE_OPTIONS.items())),
-            HEADER_PLACEHOLDER,
-            schema_text,
-        )
-        requests.append((parts, (schema_text, HEADER_PLACEHOLDER)))
+        requests.append((_codegen_parts(schema_text), (schema_text, HEADER_PLACEHOLDER)))
     sources = cached_texts("datamodel-codegen", requests, _run_datamodel_codegen)
     return [
         _with_header(source, version) + "".join(_presence_rules(version))
@@ -72,11 +67,43 @@ def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> li
     ]
 
 
-def _with_header(source: str, version: ProductVersion) -> str:
-    """``source`` with its placeholder header replaced by ``version``'s."""
-    header = MODELS_HEADER.format(
+def models_recipe(version: ProductVersion, schema: dict[str, Any]) -> str:
+    """The recipe (see reuse.py) of ``version``'s formatted models.py: what
+    datamodel-code-generator is given, what this module adds to its output
+    (and this module's own code, which does the adding), and black's settings."""
+    composer = sha256(Path(__file__).read_bytes()).hexdigest()
+    return cache_key(
+        "models",
+        *_codegen_parts(json.dumps(schema)),
+        _header(version),
+        "".join(_presence_rules(version)),
+        composer,
+        black_identity(),
+    )
+
+
+def _codegen_parts(schema_text: str) -> tuple[str, ...]:
+    """What a datamodel-code-generator run's output depends on."""
+    return (
+        # It formats its output with black and isort and names classes with
+        # inflect: their versions shape the text too.
+        *(tool_version(name) for name in MODEL_TOOLS),
+        repr(sorted(GENERATE_OPTIONS.items())),
+        HEADER_PLACEHOLDER,
+        schema_text,
+    )
+
+
+def _header(version: ProductVersion) -> str:
+    """The docstring that opens ``version``'s models.py."""
+    return MODELS_HEADER.format(
         title=docstring_text(version.product_title), version=version.version
     )
+
+
+def _with_header(source: str, version: ProductVersion) -> str:
+    """``source`` with its placeholder header replaced by ``version``'s."""
+    header = _header(version)
     if not source.startswith(HEADER_PLACEHOLDER):
         raise GeneratorError(
             f"models of {version.product} {version.version}: datamodel-code-generator "

@@ -16,7 +16,7 @@ import jinja2
 from generator import __version__
 from generator.python_text import docstring_text, python_literal, snake_case, toml_string
 from generator.python_views import operation_views
-from generator.spec_model import ErrorCode, NormalizedSpec
+from generator.spec_model import ErrorCode, NormalizedSpec, Product, ProductVersion
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 PYTHON_ROOT = "python"
@@ -111,9 +111,13 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
             for template, target in _VERSION_FILES.items():
                 path = target.format(package=product.package, module=version.module_name)
                 files[f"{root}/{path}"] = env.get_template(template).render(version_context)
-            models_path = f"{root}/{product.package}/{version.module_name}/models.py"
-            files[models_path] = models[(product.name, version.version)]
+            files[models_path(product, version)] = models[(product.name, version.version)]
     return files
+
+
+def models_path(product: Product, version: ProductVersion) -> str:
+    """Where ``version``'s models.py goes, under generated/."""
+    return f"{PYTHON_ROOT}/{product.distribution}/{product.package}/{version.module_name}/models.py"
 
 
 def trusted_domains(spec: NormalizedSpec) -> list[str]:

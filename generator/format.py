@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from generator.cache import cached_text, cached_texts, tool_version
+from generator.cache import cache_key, cached_text, cached_texts, tool_version
 from generator.errors import GeneratorError
+from generator.reuse import EarlierOutputs
 
 BLACK_LINE_LENGTH = 88
 
@@ -52,12 +54,50 @@ def format_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def format_outputs(schemas: dict[str, dict[str, Any]], sources: dict[str, str]) -> dict[str, bytes]:
-    """Every output file as the bytes to write, keyed by path, sorted by path."""
+def black_identity() -> str:
+    """Black's version and settings: what, besides its input, shapes its output."""
+    return f"{tool_version('black')} {_BLACK_SETTINGS}"
+
+
+def python_recipe(source: str) -> str:
+    """The recipe (see reuse.py) of the black-formatted ``source``."""
+    return cache_key("black", black_identity(), source)
+
+
+def format_outputs(
+    schemas: dict[str, dict[str, Any]],
+    sources: dict[str, str],
+    *,
+    recipes: Mapping[str, str] | None = None,
+    earlier: EarlierOutputs | None = None,
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Every output file as the bytes to write, keyed by path, sorted by path,
+    and the recipe of every Python file.
+
+    A Python file's recipe is ``recipes[path]`` when given (a file whose source
+    came from a slow step of its own), else that of black on its source. A file
+    ``earlier`` has for its recipe is taken from there, unformatted."""
+    recipes = recipes or {}
+    earlier = earlier or EarlierOutputs()
     files: dict[str, bytes] = {}
+    # A package ships the very schema objects of schemas/: each is written once.
+    written: dict[int, bytes] = {}
     for path, schema in schemas.items():
-        files[path] = format_json(schema).encode("utf-8")
-    formatted = format_python_files({p: text for p, text in sources.items() if p.endswith(".py")})
+        if id(schema) not in written:
+            written[id(schema)] = format_json(schema).encode("utf-8")
+        files[path] = written[id(schema)]
+    made_from: dict[str, str] = {}
+    to_format: dict[str, str] = {}
     for path, text in sources.items():
-        files[path] = formatted.get(path, text).encode("utf-8")
-    return dict(sorted(files.items()))
+        if not path.endswith(".py"):
+            files[path] = text.encode("utf-8")
+            continue
+        made_from[path] = recipes.get(path) or python_recipe(text)
+        reused = earlier.find(made_from[path])
+        if reused is None:
+            to_format[path] = text
+        else:
+            files[path] = reused.encode("utf-8")
+    for path, text in format_python_files(to_format).items():
+        files[path] = text.encode("utf-8")
+    return dict(sorted(files.items())), dict(sorted(made_from.items()))

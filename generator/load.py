@@ -14,6 +14,9 @@ import yaml
 from generator.errors import SpecError
 
 Path_ = tuple[str | int, ...]
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it (several times faster), else
+the pure-Python one; both give the same data and line numbers."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -108,7 +111,18 @@ def _read_text(path: Path, display: str) -> str:
 
 
 def _parse_yaml(text: str, display: str, source_map: SourceMap) -> Any:
-    loader = yaml.SafeLoader(text)
+    try:
+        return _parse_yaml_with(_FAST_LOADER, text, display, source_map)
+    except SpecError:
+        if _FAST_LOADER is yaml.SafeLoader:
+            raise
+    # libyaml words its syntax errors differently: the pure-Python parser gives
+    # the message, so that it is the same with or without libyaml.
+    return _parse_yaml_with(yaml.SafeLoader, text, display, source_map)
+
+
+def _parse_yaml_with(loader_class: Any, text: str, display: str, source_map: SourceMap) -> Any:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -16,11 +16,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 
 MANIFEST = ".zoho-bulkgen-manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped when what the manifest holds, or how its hashes are made, changes."""
 
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -85,26 +86,37 @@ def tool_versions() -> dict[str, str]:
     return {name: found.get(name, "absent") for name in SHAPING_DISTRIBUTIONS}
 
 
-def render_manifest(inputs: str, files: dict[str, bytes]) -> bytes:
-    """The manifest of a run whose inputs hash to ``inputs`` and which wrote ``files``."""
+def render_manifest(inputs: str, files: dict[str, bytes], recipes: dict[str, str]) -> bytes:
+    """The manifest of a run whose inputs hash to ``inputs`` and which wrote
+    ``files``, the Python ones made from ``recipes`` (see reuse.py)."""
     document = {
         "format": FORMAT_VERSION,
         "generator": f"zoho-bulkgen {__version__}",
         "inputs": inputs,
         "files": {path: sha256(content) for path, content in sorted(files.items())},
+        "recipes": dict(sorted(recipes.items())),
     }
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    """The manifest of ``out`` as written by this version, or None (absent,
+    unreadable or of another format)."""
+    try:
+        document = json.loads((out / MANIFEST).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
+        return None
+    return document
 
 
 def is_current(out: Path, inputs: str) -> int | None:
     """The number of files in ``out`` when its manifest vouches for it (the
     inputs hash to ``inputs`` and every file on disk has its recorded hash, none
     missing and none extra); None when the full build must decide."""
-    try:
-        document = json.loads((out / MANIFEST).read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
+    document = read_manifest(out)
+    if document is None:
         return None
     recorded = document.get("files")
     if document.get("inputs") != inputs or not isinstance(recorded, dict):

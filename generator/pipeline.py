@@ -10,15 +10,16 @@ from typing import Any
 import jsonschema
 
 from generator.emit_docs import emit_docs
-from generator.emit_models import emit_all_models
+from generator.emit_models import emit_all_models, models_recipe
 from generator.emit_openapi import emit_openapi
-from generator.emit_packages import emit_packages, package_schemas
+from generator.emit_packages import emit_packages, models_path, package_schemas
 from generator.emit_schemas import emit_schemas, models_schema, schema_path
 from generator.errors import SpecError
 from generator.format import format_outputs
 from generator.load import load_spec, to_pointer
 from generator.normalize import normalize_spec
-from generator.spec_model import NormalizedSpec
+from generator.reuse import EarlierOutputs
+from generator.spec_model import NormalizedSpec, ProductVersion
 from generator.validate import validate_spec
 from generator.write import with_marker
 
@@ -29,26 +30,48 @@ class BuildResult:
 
     spec: NormalizedSpec
     files: dict[str, bytes]
+    recipes: dict[str, str]
+    """The recipe of every Python file (see reuse.py), for the manifest."""
 
 
-def build(spec_dir: Path) -> BuildResult:
-    """Run every stage up to formatting; raise SpecError on a malformed spec."""
+def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
+    """Run every stage up to formatting; raise SpecError on a malformed spec.
+
+    Python files that ``earlier`` holds for their recipe are taken from it
+    rather than made again."""
+    earlier = earlier or EarlierOutputs()
     loaded = load_spec(spec_dir)
     validate_spec(loaded)
     spec = normalize_spec(loaded)
     schemas = emit_schemas(spec)
     check_examples(spec, schemas, spec_dir)
-    versions = [version for product in spec.products for version in product.versions]
-    model_sources = emit_all_models(
-        [(version, models_schema(version, spec)) for version in versions]
-    )
-    models = {
-        (version.product, version.version): source
-        for version, source in zip(versions, model_sources, strict=True)
-    }
+    models, model_recipes = _models(spec, earlier)
     sources = {**emit_packages(spec, models), **emit_docs(spec)}
     documents = {**schemas, **package_schemas(spec, schemas), **emit_openapi(spec, schemas)}
-    return BuildResult(spec, with_marker(format_outputs(documents, sources)))
+    files, recipes = format_outputs(documents, sources, recipes=model_recipes, earlier=earlier)
+    return BuildResult(spec, with_marker(files), recipes)
+
+
+def _models(
+    spec: NormalizedSpec, earlier: EarlierOutputs
+) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """The models source of every (product, version), and the recipe of every
+    models.py; datamodel-code-generator runs only for those ``earlier`` lacks
+    (the others get an empty source, which formatting replaces)."""
+    models: dict[tuple[str, str], str] = {}
+    recipes: dict[str, str] = {}
+    to_make: list[tuple[ProductVersion, dict[str, Any]]] = []
+    for product in spec.products:
+        for version in product.versions:
+            schema = models_schema(version, spec)
+            recipe = models_recipe(version, schema)
+            recipes[models_path(product, version)] = recipe
+            models[(version.product, version.version)] = ""
+            if earlier.find(recipe) is None:
+                to_make.append((version, schema))
+    for (version, _), source in zip(to_make, emit_all_models(to_make), strict=True):
+        models[(version.product, version.version)] = source
+    return models, recipes
 
 
 def check_examples(

@@ -46,7 +46,8 @@ RESERVED_VOCABULARY_NAMES = _PYTHON_CONSTANTS | frozenset(
 @cache
 def meta_schema() -> dict[str, Any]:
     """The spec's own JSON Schema."""
-    loaded: dict[str, Any] = yaml.safe_load(META_SCHEMA_PATH.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded: dict[str, Any] = yaml.load(META_SCHEMA_PATH.read_text(encoding="utf-8"), loader)
     return loaded
 
 

@@ -59,8 +59,10 @@ def test_generate_writes_a_manifest_of_its_inputs_and_files(generated: Path) -> 
     files = read_tree(generated / "out")
     manifest = (generated / "out" / MANIFEST).read_bytes()
     assert MANIFEST not in files  # the manifest describes the tree; it is not in it
-    assert manifest == render_manifest(input_digest(generated / "spec"), files)
-    assert set(json.loads(manifest)["files"]) == set(files)
+    document = json.loads(manifest)
+    assert manifest == render_manifest(input_digest(generated / "spec"), files, document["recipes"])
+    assert set(document["files"]) == set(files)
+    assert set(document["recipes"]) == {path for path in files if path.endswith(".py")}
 
 
 @pytest.mark.parametrize("command", ["check", "generate"])

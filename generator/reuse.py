@@ -1,0 +1,78 @@
+"""Reuse of the files an earlier run wrote, so that regenerating a tree only
+pays for the files whose inputs changed.
+
+Every Python output is made by a slow, pure step (black, and for models.py
+datamodel-code-generator first) from a *recipe*: a hash of everything that step
+depends on (its input text, its settings, the tools' versions). The manifest
+records each file's recipe next to its hash. A later run that arrives at the
+same recipe takes the file from the tree instead of running the step, provided
+the file still has the hash the manifest recorded; otherwise the step runs.
+
+This makes the committed generated/ tree a cache that comes with every clone:
+a fresh clone regenerates without black or datamodel-code-generator, and a spec
+edit reruns them only for the files it touches. ``ZOHO_BULKGEN_CACHE=off``
+turns reuse off together with the content cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from generator.cache import cache_folder
+from generator.manifest import read_manifest, sha256
+
+
+@dataclass(frozen=True)
+class EarlierOutputs:
+    """Texts an earlier run wrote, keyed by the recipe they were made from."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def find(self, recipe: str) -> str | None:
+        """The text made from ``recipe`` before, or None."""
+        return self.texts.get(recipe)
+
+
+def reusable_outputs(out: Path) -> EarlierOutputs:
+    """``read_earlier_outputs(out)``, or none when caching is off."""
+    if cache_folder() is None:
+        return EarlierOutputs()
+    return read_earlier_outputs(out)
+
+
+def read_earlier_outputs(out: Path) -> EarlierOutputs:
+    """The outputs in ``out`` that its manifest vouches for (each still has the
+    recorded hash); none when there is no usable manifest."""
+    document = read_manifest(out)
+    if document is None:
+        return EarlierOutputs()
+    recipes, hashes = document.get("recipes"), document.get("files")
+    if not isinstance(recipes, dict) or not isinstance(hashes, dict):
+        return EarlierOutputs()
+    texts: dict[str, str] = {}
+    for relative, recipe in recipes.items():
+        expected = hashes.get(relative)
+        if not (isinstance(recipe, str) and isinstance(expected, str)):
+            continue
+        if not _is_plain_relative(relative):
+            continue
+        try:
+            data = (out / relative).read_bytes()
+        except OSError:
+            continue
+        if sha256(data) != expected:
+            continue
+        try:
+            texts[recipe] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return EarlierOutputs(texts)
+
+
+def _is_plain_relative(relative: object) -> bool:
+    """True for a relative path that stays inside the tree (the manifest is
+    read, not trusted: no absolute paths, no ``..``)."""
+    if not isinstance(relative, str) or not relative or "\\" in relative:
+        return False
+    path = PurePosixPath(relative)
+    return not path.is_absolute() and ".." not in path.parts and "" not in relative.split("/")

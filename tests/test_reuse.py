@@ -1,0 +1,163 @@
+"""A run takes the Python files an earlier run wrote when their recipe is the
+same (reuse.py): it never changes the bytes produced, it skips black and
+datamodel-code-generator for what did not change, and it trusts nothing the
+tree or its manifest cannot prove."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cache import CACHE_ENV, JOBS_ENV
+from generator.manifest import MANIFEST, sha256
+from generator.reuse import read_earlier_outputs
+from generator.write import read_tree
+from tests.conftest import ROOT, run_cli
+
+SLOW_TOOLS = ("black", "datamodel_code_generator")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A spec copy and a folder generated from it, with its manifest."""
+    base = tmp_path_factory.mktemp("reuse")
+    shutil.copytree(ROOT / "spec", base / "spec")
+    result = run_cli("generate", "--spec", str(base / "spec"), "--out", str(base / "out"))
+    assert result.returncode == 0, result.stderr
+    return base
+
+
+@pytest.fixture
+def work(generated: Path, tmp_path: Path) -> Path:
+    """A scratch copy of ``generated`` that a test may change."""
+    shutil.copytree(generated, tmp_path / "w", symlinks=True)
+    return tmp_path / "w"
+
+
+def _forget_inputs(out: Path) -> None:
+    """Make the manifest's input hash stale (as after any edit of the spec,
+    templates or generator), so that the next run builds."""
+    manifest = out / MANIFEST
+    document = json.loads(manifest.read_text())
+    document["inputs"] = "0" * 64
+    manifest.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def _generate(
+    base: Path, cache: Path | str, *extra: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``generate`` in a fresh interpreter with ``cache`` as its content cache;
+    its result and the top-level modules it imported."""
+    argv = ["generate", "--spec", str(base / "spec"), "--out", str(base / "out"), *extra]
+    code = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        f"rc = main({argv!r})\n"
+        "print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "raise SystemExit(rc)\n"
+    )
+    # One job: the tools then run (and are imported) in this very process.
+    env = {**os.environ, CACHE_ENV: str(cache), JOBS_ENV: "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    _, _, modules = result.stdout.rpartition("MODULES ")
+    return result, set(modules.split())
+
+
+def _cold_build(spec: Path, out: Path) -> dict[str, bytes]:
+    """The tree a run with no cache and no earlier output writes."""
+    env = {**os.environ, CACHE_ENV: "off"}
+    result = run_cli("generate", "--spec", str(spec), "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    return read_tree(out)
+
+
+def _formatted_by_black(cache: Path) -> int:
+    """How many files black formatted in runs that used ``cache``."""
+    return sum(1 for path in (cache / "black").rglob("*") if path.is_file())
+
+
+def test_an_unchanged_spec_is_regenerated_without_the_slow_tools(
+    work: Path, tmp_path: Path
+) -> None:
+    before = read_tree(work / "out")
+    _forget_inputs(work / "out")
+    result, modules = _generate(work, tmp_path / "empty-cache")
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert not modules & set(SLOW_TOOLS)
+    assert read_tree(work / "out") == before
+
+
+def test_a_spec_edit_reruns_the_tools_only_where_it_lands_and_matches_a_cold_build(
+    work: Path, tmp_path: Path
+) -> None:
+    # A type's description: models change, clients and core do not.
+    types = work / "spec/types.yaml"
+    types.write_text(
+        types.read_text().replace(
+            "One module's part of a bulk write job.", "One module in a bulk write job."
+        )
+    )
+    cache = tmp_path / "cache"
+    result, modules = _generate(work, cache)
+    assert result.returncode == 0, result.stderr
+    assert "changed" in result.stdout
+    after = read_tree(work / "out")
+    assert after == _cold_build(work / "spec", tmp_path / "cold")
+    python_files = [path for path in after if path.endswith(".py")]
+    changed_python = [
+        path for path in python_files if "One module in a bulk write job." in after[path].decode()
+    ]
+    assert changed_python  # the edit reached some models
+    assert "datamodel_code_generator" in modules
+    # Black ran for the changed files, not for the whole tree.
+    assert _formatted_by_black(cache) < len(python_files) / 2
+
+
+def test_an_output_edited_by_hand_is_made_again(work: Path, tmp_path: Path) -> None:
+    client = work / "out/python/zoho-bulk-crm/zoho_bulk_crm/v8/client.py"
+    original = client.read_bytes()
+    client.write_bytes(original.replace(b"class ", b"class Edited", 1))
+    _forget_inputs(work / "out")
+    result, modules = _generate(work, tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    assert client.read_bytes() == original
+    assert "black" in modules  # that file had to be formatted again
+    assert _formatted_by_black(tmp_path / "cache") == 1
+
+
+def test_a_manifest_cannot_point_outside_the_tree_or_at_other_bytes(work: Path) -> None:
+    out = work / "out"
+    document = json.loads((out / MANIFEST).read_text())
+    recipe, path = "f" * 64, "../spec/products.yaml"
+    outside = (work / "spec/products.yaml").read_bytes()
+    document["recipes"] = {
+        path: recipe,
+        "/etc/hostname": "e" * 64,
+        "python/zoho-bulk-core/zoho_bulk_core/auth.py": "d" * 64,
+    }
+    document["files"][path] = sha256(outside)
+    document["files"]["python/zoho-bulk-core/zoho_bulk_core/auth.py"] = sha256(b"other bytes")
+    (out / MANIFEST).write_text(json.dumps(document))
+    earlier = read_earlier_outputs(out)
+    assert earlier.texts == {}
+
+
+@pytest.mark.parametrize("text", ["not json", "[]", '{"format": 2, "recipes": [], "files": {}}'])
+def test_a_broken_manifest_means_nothing_to_reuse(work: Path, text: str) -> None:
+    (work / "out" / MANIFEST).write_text(text)
+    assert read_earlier_outputs(work / "out").texts == {}
+
+
+def test_cache_off_turns_reuse_off(work: Path) -> None:
+    _forget_inputs(work / "out")
+    _, modules = _generate(work, "off")
+    assert set(SLOW_TOOLS) <= modules
