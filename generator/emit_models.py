@@ -11,7 +11,7 @@ from typing import Any
 from generator.cache import cache_key, cached_texts, tool_version
 from generator.errors import GeneratorError
 from generator.format import black_identity
-from generator.python_text import docstring_text
+from generator.python_text import docstring_text, python_literal
 from generator.spec_model import NormalizedSpec, ProductVersion
 
 MODELS_HEADER = '''"""Pydantic models of {title} Bulk API {version}.
@@ -42,6 +42,10 @@ GENERATE_OPTIONS: dict[str, Any] = {
     "use_title_as_name": True,
     "collapse_root_models": True,
     "use_single_line_docstring": True,
+    # Black's line length: its own formatter then lays lines out as black does,
+    # so black usually has nothing to change (one pass instead of two). Set
+    # here, not read from whatever pyproject.toml is in the working folder.
+    "builtin_format_line_length": 88,
 }
 """datamodel-code-generator settings (also part of the cache key)."""
 
@@ -62,7 +66,7 @@ def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> li
         requests.append((_codegen_parts(schema_text), (schema_text, HEADER_PLACEHOLDER)))
     sources = cached_texts("datamodel-codegen", requests, _run_datamodel_codegen)
     return [
-        _with_header(source, version) + "".join(_presence_rules(version))
+        _with_header(source, version).rstrip("\n") + "\n" + "".join(_presence_rules(version))
         for source, (version, _) in zip(sources, versions, strict=True)
     ]
 
@@ -131,11 +135,17 @@ def _run_datamodel_codegen(schema_text: str, header: str) -> str:
     return source
 
 
+def _tuple(names: tuple[str, ...]) -> str:
+    """A tuple literal of ``names`` written as black writes it."""
+    items = ", ".join(python_literal(name) for name in names)
+    return f"({items},)" if len(names) == 1 else f"({items})"
+
+
 def _presence_rules(version: ProductVersion) -> list[str]:
     """Statements that give models their at-least-one-of field groups, which
     JSON Schema states as anyOf/required and datamodel-code-generator drops."""
     return [
-        f"\n{type_spec.name}.__zoho_require_one_of__ = {type_spec.require_one_of!r}\n"
+        f"{type_spec.name}.__zoho_require_one_of__ = {_tuple(type_spec.require_one_of)}\n"
         for type_spec in version.types
         if type_spec.require_one_of
     ]

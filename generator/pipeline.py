@@ -34,11 +34,34 @@ class BuildResult:
     """The recipe of every Python file (see reuse.py), for the manifest."""
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """Every output before formatting: JSON documents, and the text files
+    (Python not yet through black)."""
+
+    spec: NormalizedSpec
+    documents: dict[str, dict[str, Any]]
+    sources: dict[str, str]
+    model_recipes: dict[str, str]
+    """The recipe of every models.py (see reuse.py)."""
+
+
 def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
     """Run every stage up to formatting; raise SpecError on a malformed spec.
 
     Python files that ``earlier`` holds for their recipe are taken from it
     rather than made again."""
+    earlier = earlier or EarlierOutputs()
+    rendered = render(spec_dir, earlier)
+    files, recipes = format_outputs(
+        rendered.documents, rendered.sources, recipes=rendered.model_recipes, earlier=earlier
+    )
+    return BuildResult(rendered.spec, with_marker(files), recipes)
+
+
+def render(spec_dir: Path, earlier: EarlierOutputs | None = None) -> Rendered:
+    """Load, validate, normalize and emit (models.py left empty where
+    ``earlier`` holds it); raise SpecError on a malformed spec."""
     earlier = earlier or EarlierOutputs()
     loaded = load_spec(spec_dir)
     validate_spec(loaded)
@@ -48,8 +71,7 @@ def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
     models, model_recipes = _models(spec, earlier)
     sources = {**emit_packages(spec, models), **emit_docs(spec)}
     documents = {**schemas, **package_schemas(spec, schemas), **emit_openapi(spec, schemas)}
-    files, recipes = format_outputs(documents, sources, recipes=model_recipes, earlier=earlier)
-    return BuildResult(spec, with_marker(files), recipes)
+    return Rendered(spec, documents, sources, model_recipes)
 
 
 def _models(

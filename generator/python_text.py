@@ -14,9 +14,17 @@ import re
 
 def python_literal(value: object) -> str:
     """A Python literal for a str, int, bool or None from the spec (``repr``
-    escapes quotes, backslashes and every non-printable character)."""
-    if value is None or isinstance(value, (bool, int, str)):
+    escapes quotes, backslashes and every non-printable character), in double
+    quotes unless the text holds one: black's own choice, so that black has
+    nothing to change (and formats the file in one pass instead of two)."""
+    if value is None or isinstance(value, (bool, int)):
         return repr(value)
+    if isinstance(value, str):
+        literal = repr(value)
+        if literal.startswith("'") and '"' not in value:
+            # repr chose single quotes, so the text holds neither quote.
+            return f'"{literal[1:-1]}"'
+        return literal
     raise TypeError(f"cannot render {type(value).__name__} as a Python literal")
 
 

@@ -1,13 +1,15 @@
 """What the client templates need to know about each operation, worked out in
 Python so that the templates only loop and format.
 
-Every piece of spec text that reaches generated code goes through repr() here
+Every piece of spec text that reaches generated code goes through python_literal() here
 or through the template filters: it is data, never code."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from generator.python_text import python_literal
 from generator.spec_model import Operation, ProductVersion
 from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf
 
@@ -30,8 +32,13 @@ CLIENT_MODULE_NAMES = frozenset(
 )
 """Module-level names of a generated client.py, which a method's body may use."""
 
+LINE_LENGTH = 88
+"""Black's line length, which generated code is formatted to."""
+METHOD_BODY_INDENT = 8
+
 METHOD_NAMES = CLIENT_MODULE_NAMES | frozenset(
     {"self", "request", "file", "org_id", "destination", "name", "content", "body", "str"}
+    | {"url", "path", "answer"}
 )
 """Names a client method uses besides its path parameters: a path parameter of
 the same name would be a duplicate argument, or hide what the body needs."""
@@ -60,14 +67,17 @@ class OperationView:
     kind: str
     """``json``, ``download`` or ``upload``."""
     method: str
-    url: str
-    """Python expression of the request URL."""
-    headers: str
-    """Python expression of the operation's own headers."""
+    prelude: tuple[str, ...]
+    """Lines of the method body (relative to its indent) that check the path
+    parameters and set ``url``, the request URL."""
+    headers: tuple[str, ...]
+    """``key: value`` entries of the operation's own headers."""
     body: str
     """Python expression of the JSON body, or ``None``."""
+    answer: tuple[str, ...]
+    """Lines that read the decoded answer ``body`` into ``answer``, its model."""
     result: str
-    """Python expression turning the decoded answer ``body`` into the return value."""
+    """Python expression of the return value (from ``answer``, or ``body``)."""
     safe: bool
     multipart: str
     """Form field of the uploaded file."""
@@ -110,12 +120,17 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
         returns_doc=_returns_doc(operation),
         kind=_kind(operation),
         method=operation.method,
-        url=_url(operation),
+        prelude=_prelude(operation),
         headers=_headers(operation),
         body=(
             f"request_body(models.{operation.request_type}, request)"
             if operation.request_type
             else "None"
+        ),
+        answer=(
+            _statement("answer", f"models.{operation.response_type}.model_validate", ["body"])
+            if operation.response_type
+            else ()
         ),
         result=_result(version, operation),
         safe=operation.retry_safe,
@@ -151,47 +166,83 @@ def _returns_doc(operation: Operation) -> str:
     return f"The {operation.response_type}."
 
 
-def _url(operation: Operation) -> str:
+def _statement(target: str, callee: str, arguments: list[str]) -> tuple[str, ...]:
+    """The lines of ``target = callee(arguments)`` in a method body, laid out as
+    black lays them out: on one line when that fits, else one argument per line
+    with a trailing comma (which black keeps). Black then has nothing to change
+    and formats the file in one pass (it takes a second one after any change)."""
+    line = f"{target} = {callee}({', '.join(arguments)})"
+    # Black measures wide characters double; any non-ASCII text takes the
+    # layout that holds at every width.
+    if line.isascii() and METHOD_BODY_INDENT + len(line) <= LINE_LENGTH:
+        return (line,)
+    return (f"{target} = {callee}(", *(f"    {argument}," for argument in arguments), ")")
+
+
+def _prelude(operation: Operation) -> tuple[str, ...]:
+    lines: list[str] = []
+    for param in operation.path_params:
+        check = [python_literal(param.name), param.name, python_literal(param.pattern)]
+        lines += _statement(param.name, "check_path_param", check)
     if operation.url_param is not None:
-        param = next(p for p in operation.path_params if p.name == operation.url_param)
-        return (
-            f"self._transport.resolve(check_path_param({param.name!r}, {param.name}, "
-            f"{param.pattern!r}))"
-        )
+        return (*lines, f"url = self._transport.resolve({operation.url_param})")
     assert operation.path is not None
-    path = repr(operation.path)
+    path = _path_expression(operation.path, [param.name for param in operation.path_params])
     if operation.path_params:
-        arguments = ", ".join(
-            f"{p.name}=check_path_param({p.name!r}, {p.name}, {p.pattern!r})"
-            for p in operation.path_params
-        )
-        path = f"{path}.format({arguments})"
-    return f"self._transport.url({operation.host!r}, {path})"
+        lines.append(f"path = {path}")
+        path = "path"
+    return (
+        *lines,
+        *_statement("url", "self._transport.url", [python_literal(operation.host), path]),
+    )
 
 
-def _headers(operation: Operation) -> str:
-    entries = [f"{name!r}: {value!r}" for name, value in operation.headers]
+def _path_expression(path: str, names: list[str]) -> str:
+    """``path`` as a Python expression that puts each ``{name}`` placeholder's
+    (checked) argument in its place: literals joined with ``+``, so that no
+    spec text is ever read as a format string or an f-string."""
+    if not names:
+        return python_literal(path)
+    placeholder = re.compile("|".join(re.escape("{" + name + "}") for name in names))
+    pieces: list[str] = []
+    position = 0
+    for match in placeholder.finditer(path):
+        if match.start() > position:
+            pieces.append(python_literal(path[position : match.start()]))
+        pieces.append(match.group()[1:-1])
+        position = match.end()
+    if position < len(path):
+        pieces.append(python_literal(path[position:]))
+    return " + ".join(pieces)
+
+
+def _headers(operation: Operation) -> tuple[str, ...]:
+    entries = [
+        f"{python_literal(name)}: {python_literal(value)}" for name, value in operation.headers
+    ]
     if operation.org_header is not None:
-        entries.append(f"{operation.org_header!r}: check_path_param('org_id', org_id, ORG_ID)")
-    return "{" + ", ".join(entries) + "}"
+        entries.append(
+            f'{python_literal(operation.org_header)}: check_path_param("org_id", org_id, ORG_ID)'
+        )
+    return tuple(entries)
 
 
 def _result(version: ProductVersion, operation: Operation) -> str:
     if operation.response_type is None:
         return "body"
-    expression = f"models.{operation.response_type}.model_validate(body)"
+    expression = "answer"
     current: TypeExpr = Named(operation.response_type)
     for step in operation.returns_path:
         if isinstance(step, int):
             assert isinstance(current, ListOf) and isinstance(current.item, Named)
-            expression = f"first_item({expression}, {current.item.name!r})"
+            expression = f"first_item({expression}, {python_literal(current.item.name)})"
             current = current.item
             continue
         assert isinstance(current, Named)
         field = next(f for f in version.type_named(current.name).fields if f.name == step)
         expression = f"{expression}.{step}"
         if not field.required or _nullable(field.type):
-            expression = f"present({expression}, {step!r})"
+            expression = f"present({expression}, {python_literal(step)})"
         current = field.type if not isinstance(field.type, UnionOf) else field.type.options[0]
     return expression
 

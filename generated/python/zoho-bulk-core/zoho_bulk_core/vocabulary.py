@@ -76,8 +76,16 @@ _JOB_STATUS_SPELLINGS: Final[Mapping[str, JobStatus]] = {
 }
 
 
-def _parse_job_status(value: object, info: ValidationInfo) -> JobStatus | str:
-    return parse_vocabulary(value, _JOB_STATUS_SPELLINGS, "JobStatus", info)
+def _parse_job_status(
+    value: object,
+    info: ValidationInfo,
+) -> JobStatus | str:
+    return parse_vocabulary(
+        value,
+        _JOB_STATUS_SPELLINGS,
+        "JobStatus",
+        info,
+    )
 
 
 JobStatusValue = Annotated[
@@ -108,8 +116,16 @@ _WRITE_OPERATION_SPELLINGS: Final[Mapping[str, WriteOperation]] = {
 }
 
 
-def _parse_write_operation(value: object, info: ValidationInfo) -> WriteOperation | str:
-    return parse_vocabulary(value, _WRITE_OPERATION_SPELLINGS, "WriteOperation", info)
+def _parse_write_operation(
+    value: object,
+    info: ValidationInfo,
+) -> WriteOperation | str:
+    return parse_vocabulary(
+        value,
+        _WRITE_OPERATION_SPELLINGS,
+        "WriteOperation",
+        info,
+    )
 
 
 WriteOperationValue = Annotated[
@@ -136,8 +152,16 @@ _RESULT_STATUS_SPELLINGS: Final[Mapping[str, ResultStatus]] = {
 }
 
 
-def _parse_result_status(value: object, info: ValidationInfo) -> ResultStatus | str:
-    return parse_vocabulary(value, _RESULT_STATUS_SPELLINGS, "ResultStatus", info)
+def _parse_result_status(
+    value: object,
+    info: ValidationInfo,
+) -> ResultStatus | str:
+    return parse_vocabulary(
+        value,
+        _RESULT_STATUS_SPELLINGS,
+        "ResultStatus",
+        info,
+    )
 
 
 ResultStatusValue = Annotated[
@@ -172,8 +196,16 @@ _JOB_OPERATION_SPELLINGS: Final[Mapping[str, JobOperation]] = {
 }
 
 
-def _parse_job_operation(value: object, info: ValidationInfo) -> JobOperation | str:
-    return parse_vocabulary(value, _JOB_OPERATION_SPELLINGS, "JobOperation", info)
+def _parse_job_operation(
+    value: object,
+    info: ValidationInfo,
+) -> JobOperation | str:
+    return parse_vocabulary(
+        value,
+        _JOB_OPERATION_SPELLINGS,
+        "JobOperation",
+        info,
+    )
 
 
 JobOperationValue = Annotated[
@@ -196,8 +228,16 @@ _RESOURCE_TYPE_SPELLINGS: Final[Mapping[str, ResourceType]] = {
 }
 
 
-def _parse_resource_type(value: object, info: ValidationInfo) -> ResourceType | str:
-    return parse_vocabulary(value, _RESOURCE_TYPE_SPELLINGS, "ResourceType", info)
+def _parse_resource_type(
+    value: object,
+    info: ValidationInfo,
+) -> ResourceType | str:
+    return parse_vocabulary(
+        value,
+        _RESOURCE_TYPE_SPELLINGS,
+        "ResourceType",
+        info,
+    )
 
 
 ResourceTypeValue = Annotated[
@@ -226,8 +266,16 @@ _GROUP_OPERATOR_SPELLINGS: Final[Mapping[str, GroupOperator]] = {
 }
 
 
-def _parse_group_operator(value: object, info: ValidationInfo) -> GroupOperator | str:
-    return parse_vocabulary(value, _GROUP_OPERATOR_SPELLINGS, "GroupOperator", info)
+def _parse_group_operator(
+    value: object,
+    info: ValidationInfo,
+) -> GroupOperator | str:
+    return parse_vocabulary(
+        value,
+        _GROUP_OPERATOR_SPELLINGS,
+        "GroupOperator",
+        info,
+    )
 
 
 GroupOperatorValue = Annotated[
@@ -302,8 +350,16 @@ _COMPARATOR_SPELLINGS: Final[Mapping[str, Comparator]] = {
 }
 
 
-def _parse_comparator(value: object, info: ValidationInfo) -> Comparator | str:
-    return parse_vocabulary(value, _COMPARATOR_SPELLINGS, "Comparator", info)
+def _parse_comparator(
+    value: object,
+    info: ValidationInfo,
+) -> Comparator | str:
+    return parse_vocabulary(
+        value,
+        _COMPARATOR_SPELLINGS,
+        "Comparator",
+        info,
+    )
 
 
 ComparatorValue = Annotated[
@@ -330,8 +386,16 @@ _FILE_TYPE_SPELLINGS: Final[Mapping[str, FileType]] = {
 }
 
 
-def _parse_file_type(value: object, info: ValidationInfo) -> FileType | str:
-    return parse_vocabulary(value, _FILE_TYPE_SPELLINGS, "FileType", info)
+def _parse_file_type(
+    value: object,
+    info: ValidationInfo,
+) -> FileType | str:
+    return parse_vocabulary(
+        value,
+        _FILE_TYPE_SPELLINGS,
+        "FileType",
+        info,
+    )
 
 
 FileTypeValue = Annotated[
@@ -354,8 +418,16 @@ _CALLBACK_METHOD_SPELLINGS: Final[Mapping[str, CallbackMethod]] = {
 }
 
 
-def _parse_callback_method(value: object, info: ValidationInfo) -> CallbackMethod | str:
-    return parse_vocabulary(value, _CALLBACK_METHOD_SPELLINGS, "CallbackMethod", info)
+def _parse_callback_method(
+    value: object,
+    info: ValidationInfo,
+) -> CallbackMethod | str:
+    return parse_vocabulary(
+        value,
+        _CALLBACK_METHOD_SPELLINGS,
+        "CallbackMethod",
+        info,
+    )
 
 
 CallbackMethodValue = Annotated[

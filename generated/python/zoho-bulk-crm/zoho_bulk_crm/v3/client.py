@@ -173,17 +173,16 @@ class Client:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        url = self._transport.url("api", "/crm/bulk/v3/read")
         body = self._transport.request_json(
             "POST",
-            self._transport.url("api", "/crm/bulk/v3/read"),
+            url,
             safe=False,
             json=request_body(models.BulkReadRequest, request),
             headers={},
         )
-        return first_item(
-            models.BulkReadCreateResponse.model_validate(body).data,
-            "BulkReadCreateResult",
-        ).details
+        answer = models.BulkReadCreateResponse.model_validate(body)
+        return first_item(answer.data, "BulkReadCreateResult").details
 
     def get_bulk_read_job(
         self,
@@ -218,21 +217,18 @@ class Client:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
+        path = "/crm/bulk/v3/read/" + job_id
+        url = self._transport.url("api", path)
         body = self._transport.request_json(
             "GET",
-            self._transport.url(
-                "api",
-                "/crm/bulk/v3/read/{job_id}".format(
-                    job_id=check_path_param("job_id", job_id, "^[0-9]{1,30}$")
-                ),
-            ),
+            url,
             safe=True,
             json=None,
             headers={},
         )
-        return first_item(
-            models.BulkReadJobEnvelope.model_validate(body).data, "BulkReadJob"
-        )
+        answer = models.BulkReadJobEnvelope.model_validate(body)
+        return first_item(answer.data, "BulkReadJob")
 
     def download_bulk_read_result(
         self,
@@ -268,15 +264,10 @@ class Client:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
-        return self._transport.download(
-            self._transport.url(
-                "api",
-                "/crm/bulk/v3/read/{job_id}/result".format(
-                    job_id=check_path_param("job_id", job_id, "^[0-9]{1,30}$")
-                ),
-            ),
-            destination,
-        )
+        job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
+        path = "/crm/bulk/v3/read/" + job_id + "/result"
+        url = self._transport.url("api", path)
+        return self._transport.download(url, destination)
 
     def upload_file(
         self,
@@ -314,10 +305,11 @@ class Client:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        url = self._transport.url("upload", "/crm/v3/upload")
         name, content = read_file_source(file)
         body = self._transport.request_json(
             "POST",
-            self._transport.url("upload", "/crm/v3/upload"),
+            url,
             safe=False,
             files={"file": (name, content, "application/zip")},
             headers={
@@ -325,7 +317,8 @@ class Client:
                 "X-CRM-ORG": check_path_param("org_id", org_id, ORG_ID),
             },
         )
-        return models.UploadFileResponse.model_validate(body).details
+        answer = models.UploadFileResponse.model_validate(body)
+        return answer.details
 
     def create_bulk_write_job(
         self,
@@ -362,14 +355,16 @@ class Client:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        url = self._transport.url("api", "/crm/bulk/v3/write")
         body = self._transport.request_json(
             "POST",
-            self._transport.url("api", "/crm/bulk/v3/write"),
+            url,
             safe=False,
             json=request_body(models.BulkWriteRequest, request),
             headers={},
         )
-        return models.BulkWriteCreateResponse.model_validate(body).details
+        answer = models.BulkWriteCreateResponse.model_validate(body)
+        return answer.details
 
     def get_bulk_write_job(
         self,
@@ -403,19 +398,18 @@ class Client:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
+        path = "/crm/bulk/v3/write/" + job_id
+        url = self._transport.url("api", path)
         body = self._transport.request_json(
             "GET",
-            self._transport.url(
-                "api",
-                "/crm/bulk/v3/write/{job_id}".format(
-                    job_id=check_path_param("job_id", job_id, "^[0-9]{1,30}$")
-                ),
-            ),
+            url,
             safe=True,
             json=None,
             headers={},
         )
-        return models.BulkWriteJob.model_validate(body)
+        answer = models.BulkWriteJob.model_validate(body)
+        return answer
 
     def download_bulk_write_result(
         self,
@@ -449,16 +443,13 @@ class Client:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
-        return self._transport.download(
-            self._transport.resolve(
-                check_path_param(
-                    "download_url",
-                    download_url,
-                    "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
-                )
-            ),
-            destination,
+        download_url = check_path_param(
+            "download_url",
+            download_url,
+            "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
+        url = self._transport.resolve(download_url)
+        return self._transport.download(url, destination)
 
     def wait_for_bulk_read_job(
         self,
@@ -663,17 +654,16 @@ class AsyncClient:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        url = self._transport.url("api", "/crm/bulk/v3/read")
         body = await self._transport.request_json(
             "POST",
-            self._transport.url("api", "/crm/bulk/v3/read"),
+            url,
             safe=False,
             json=request_body(models.BulkReadRequest, request),
             headers={},
         )
-        return first_item(
-            models.BulkReadCreateResponse.model_validate(body).data,
-            "BulkReadCreateResult",
-        ).details
+        answer = models.BulkReadCreateResponse.model_validate(body)
+        return first_item(answer.data, "BulkReadCreateResult").details
 
     async def get_bulk_read_job(
         self,
@@ -708,21 +698,18 @@ class AsyncClient:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
+        path = "/crm/bulk/v3/read/" + job_id
+        url = self._transport.url("api", path)
         body = await self._transport.request_json(
             "GET",
-            self._transport.url(
-                "api",
-                "/crm/bulk/v3/read/{job_id}".format(
-                    job_id=check_path_param("job_id", job_id, "^[0-9]{1,30}$")
-                ),
-            ),
+            url,
             safe=True,
             json=None,
             headers={},
         )
-        return first_item(
-            models.BulkReadJobEnvelope.model_validate(body).data, "BulkReadJob"
-        )
+        answer = models.BulkReadJobEnvelope.model_validate(body)
+        return first_item(answer.data, "BulkReadJob")
 
     async def download_bulk_read_result(
         self,
@@ -758,15 +745,10 @@ class AsyncClient:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
-        return await self._transport.download(
-            self._transport.url(
-                "api",
-                "/crm/bulk/v3/read/{job_id}/result".format(
-                    job_id=check_path_param("job_id", job_id, "^[0-9]{1,30}$")
-                ),
-            ),
-            destination,
-        )
+        job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
+        path = "/crm/bulk/v3/read/" + job_id + "/result"
+        url = self._transport.url("api", path)
+        return await self._transport.download(url, destination)
 
     async def upload_file(
         self,
@@ -804,10 +786,11 @@ class AsyncClient:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        url = self._transport.url("upload", "/crm/v3/upload")
         name, content = read_file_source(file)
         body = await self._transport.request_json(
             "POST",
-            self._transport.url("upload", "/crm/v3/upload"),
+            url,
             safe=False,
             files={"file": (name, content, "application/zip")},
             headers={
@@ -815,7 +798,8 @@ class AsyncClient:
                 "X-CRM-ORG": check_path_param("org_id", org_id, ORG_ID),
             },
         )
-        return models.UploadFileResponse.model_validate(body).details
+        answer = models.UploadFileResponse.model_validate(body)
+        return answer.details
 
     async def create_bulk_write_job(
         self,
@@ -852,14 +836,16 @@ class AsyncClient:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        url = self._transport.url("api", "/crm/bulk/v3/write")
         body = await self._transport.request_json(
             "POST",
-            self._transport.url("api", "/crm/bulk/v3/write"),
+            url,
             safe=False,
             json=request_body(models.BulkWriteRequest, request),
             headers={},
         )
-        return models.BulkWriteCreateResponse.model_validate(body).details
+        answer = models.BulkWriteCreateResponse.model_validate(body)
+        return answer.details
 
     async def get_bulk_write_job(
         self,
@@ -893,19 +879,18 @@ class AsyncClient:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
+        job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
+        path = "/crm/bulk/v3/write/" + job_id
+        url = self._transport.url("api", path)
         body = await self._transport.request_json(
             "GET",
-            self._transport.url(
-                "api",
-                "/crm/bulk/v3/write/{job_id}".format(
-                    job_id=check_path_param("job_id", job_id, "^[0-9]{1,30}$")
-                ),
-            ),
+            url,
             safe=True,
             json=None,
             headers={},
         )
-        return models.BulkWriteJob.model_validate(body)
+        answer = models.BulkWriteJob.model_validate(body)
+        return answer
 
     async def download_bulk_write_result(
         self,
@@ -939,16 +924,13 @@ class AsyncClient:
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
-        return await self._transport.download(
-            self._transport.resolve(
-                check_path_param(
-                    "download_url",
-                    download_url,
-                    "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
-                )
-            ),
-            destination,
+        download_url = check_path_param(
+            "download_url",
+            download_url,
+            "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
+        url = self._transport.resolve(download_url)
+        return await self._transport.download(url, destination)
 
     async def wait_for_bulk_read_job(
         self,
