@@ -94,13 +94,14 @@ def test_synthetic_specs_are_valid_and_as_big_as_asked(tmp_path: Path, size: int
 def test_the_report_gives_ratios_and_growth() -> None:
     bench = _generate_bench()
     rows = [
-        bench.Row("real spec", 77, 11, 10.0, 1.0, 0.1, 20.0, 15.0),
-        bench.Row("synthetic 8v×12", 96, 8, 12.0, 1.2, 0.1, None, None),
-        bench.Row("synthetic 25v×40", 1000, 25, 120.0, 12.0, 0.2, None, None),
+        bench.Row("real spec", 77, 11, 10.0, 1.0, 0.5, 2.5, 0.1, 20.0, 15.0),
+        bench.Row("synthetic 8v×12", 96, 8, 12.0, 1.2, 0.6, 3.0, 0.1, None, None),
+        bench.Row("synthetic 25v×40", 1000, 25, 120.0, 12.0, 4.0, 30.0, 0.2, None, None),
     ]
     table = bench.report(rows)
     assert (
-        "| real spec | 77 | 11 | 10.00 | 1.00 | 0.10 | 20.00 | 15.00 | 2.0× | 20.0× | 1.5× |"
-        in (table)
+        "| real spec | 77 | 11 | 10.00 | 1.00 | 0.50 | 2.50 | 0.10 | 20.00 | 15.00 "
+        "| 2.0× | 20.0× | 40.0× | 8.0× | 1.5× | 130 |" in table
     )
+    assert "| synthetic 8v×12 | 96 | 8 | 12.00 | 1.20 | 0.60 | 3.00 | 0.10 | - | - |" in table
     assert "ops^0.98 cold" in table
