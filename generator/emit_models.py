@@ -10,7 +10,7 @@ from typing import Any
 
 from generator.cache import cache_key, cached_texts, tool_version
 from generator.errors import GeneratorError
-from generator.format import black_identity
+from generator.format import black_identity, format_python_files
 from generator.python_text import docstring_text, python_literal
 from generator.spec_model import NormalizedSpec, ProductVersion
 
@@ -56,18 +56,31 @@ def emit_models(version: ProductVersion, spec: NormalizedSpec, schema: dict[str,
 
 
 def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> list[str]:
-    """``emit_models`` of every (version, models schema), as one batch: the
-    datamodel-code-generator runs the cache lacks are spread over processes."""
-    # The version's header goes in after the run, so that versions whose models
-    # are the same share one datamodel-code-generator run (and cache entry).
+    """``emit_models`` of every (version, models schema), black-formatted, as one
+    batch: the datamodel-code-generator runs the cache lacks are spread over
+    processes, and so is black."""
+    # The version's header goes in last, so that versions whose models are the
+    # same share one datamodel-code-generator run and one black run (and cache
+    # entries): black formats a module's opening docstring on its own, and the
+    # code after it does not depend on that docstring's text.
     requests = []
     for _, schema in versions:
         schema_text = json.dumps(schema)
         requests.append((_codegen_parts(schema_text), (schema_text, HEADER_PLACEHOLDER)))
     sources = cached_texts("datamodel-codegen", requests, _run_datamodel_codegen)
+    names = [f"models.py of {version.product} {version.version}" for version, _ in versions]
+    bodies = {
+        name: source.rstrip("\n") + "\n" + "".join(_presence_rules(version))
+        for name, source, (version, _) in zip(names, sources, versions, strict=True)
+    }
+    headers = {
+        f"header of {name}": _header(version) + "\n"
+        for name, (version, _) in zip(names, versions, strict=True)
+    }
+    formatted = format_python_files({**bodies, **headers})
     return [
-        _with_header(source, version).rstrip("\n") + "\n" + "".join(_presence_rules(version))
-        for source, (version, _) in zip(sources, versions, strict=True)
+        _with_header(formatted[name], formatted[f"header of {name}"], version)
+        for name, (version, _) in zip(names, versions, strict=True)
     ]
 
 
@@ -105,15 +118,14 @@ def _header(version: ProductVersion) -> str:
     )
 
 
-def _with_header(source: str, version: ProductVersion) -> str:
-    """``source`` with its placeholder header replaced by ``version``'s."""
-    header = _header(version)
+def _with_header(source: str, header: str, version: ProductVersion) -> str:
+    """``source`` with its placeholder header replaced by ``header``."""
     if not source.startswith(HEADER_PLACEHOLDER):
         raise GeneratorError(
-            f"models of {version.product} {version.version}: datamodel-code-generator "
-            "did not keep the file header first (generator bug)"
+            f"models of {version.product} {version.version}: the models file does not "
+            "open with its header placeholder (generator bug)"
         )
-    return header + source[len(HEADER_PLACEHOLDER) :]
+    return header.rstrip("\n") + source[len(HEADER_PLACEHOLDER) :]
 
 
 def _run_datamodel_codegen(schema_text: str, header: str) -> str:

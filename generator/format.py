@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from generator.cache import cache_key, cached_text, cached_texts, tool_version
@@ -70,13 +70,15 @@ def format_outputs(
     *,
     recipes: Mapping[str, str] | None = None,
     earlier: EarlierOutputs | None = None,
+    formatted: Collection[str] = (),
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Every output file as the bytes to write, keyed by path, sorted by path,
     and the recipe of every Python file.
 
     A Python file's recipe is ``recipes[path]`` when given (a file whose source
     came from a slow step of its own), else that of black on its source. A file
-    ``earlier`` has for its recipe is taken from there, unformatted."""
+    ``earlier`` has for its recipe is taken from there, and one in ``formatted``
+    (already black's output) is kept as it is."""
     recipes = recipes or {}
     earlier = earlier or EarlierOutputs()
     files: dict[str, bytes] = {}
@@ -94,10 +96,12 @@ def format_outputs(
             continue
         made_from[path] = recipes.get(path) or python_recipe(text)
         reused = earlier.find(made_from[path])
-        if reused is None:
-            to_format[path] = text
-        else:
+        if reused is not None:
             files[path] = reused.encode("utf-8")
+        elif path in formatted:
+            files[path] = text.encode("utf-8")
+        else:
+            to_format[path] = text
     for path, text in format_python_files(to_format).items():
         files[path] = text.encode("utf-8")
     return dict(sorted(files.items())), dict(sorted(made_from.items()))

@@ -54,7 +54,11 @@ def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
     earlier = earlier or EarlierOutputs()
     rendered = render(spec_dir, earlier)
     files, recipes = format_outputs(
-        rendered.documents, rendered.sources, recipes=rendered.model_recipes, earlier=earlier
+        rendered.documents,
+        rendered.sources,
+        recipes=rendered.model_recipes,
+        earlier=earlier,
+        formatted=rendered.model_recipes.keys(),  # emit_all_models formats them
     )
     return BuildResult(rendered.spec, with_marker(files), recipes)
 
