@@ -37,7 +37,7 @@ class BuildResult:
 @dataclass(frozen=True)
 class Rendered:
     """Every output before formatting: JSON documents, and the text files
-    (Python not yet through black)."""
+    (Python not yet through black, except models.py)."""
 
     spec: NormalizedSpec
     documents: dict[str, dict[str, Any]]
