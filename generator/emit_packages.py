@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__
+from generator.python_imports import drop_unused_imports
 from generator.python_text import docstring_text, python_literal, snake_case, toml_string
 from generator.python_views import operation_views
 from generator.spec_model import ErrorCode, NormalizedSpec, Product, ProductVersion
@@ -51,6 +52,9 @@ _VERSION_FILES = {
     "product/version/validation.py.jinja": "{package}/{module}/validation.py",
 }
 
+_PRUNED_IMPORTS = frozenset({"product/version/client.py.jinja"})
+"""Templates that import all their code may need; what a spec's module does
+not use is dropped after rendering."""
 
 # The operations the lifecycle helpers (wait_for_*, iter_*) are built on.
 _READ_LIFECYCLE = frozenset(
@@ -110,7 +114,10 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
             }
             for template, target in _VERSION_FILES.items():
                 path = target.format(package=product.package, module=version.module_name)
-                files[f"{root}/{path}"] = env.get_template(template).render(version_context)
+                text = env.get_template(template).render(version_context)
+                if template in _PRUNED_IMPORTS:
+                    text = drop_unused_imports(text)
+                files[f"{root}/{path}"] = text
             files[models_path(product, version)] = models[(product.name, version.version)]
     return files
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import re
+import subprocess
+import sys
 import tomllib
 import typing
 import warnings
@@ -594,3 +597,29 @@ def test_client_name_sets_match_a_generated_client() -> None:
     assert members == CLIENT_MEMBERS
     path_params = {"job_id", "download_url"}
     assert method_names - path_params <= METHOD_NAMES
+
+
+def test_a_spec_without_lifecycle_or_upload_yields_no_unused_imports(tmp_path: Path) -> None:
+    # The hostile spec has one GET and one POST operation: no upload, no
+    # download and neither read nor write lifecycle, so most of what the client
+    # template imports has no use (and ruff's F401 refused it).
+    out = write_output(build(write_spec(HostileSpec(), tmp_path)).files, tmp_path)
+    ruff = str(Path(sys.executable).with_name("ruff"))
+    for distribution in sorted((out / "python").iterdir()):
+        result = subprocess.run(
+            [ruff, "check", "--no-cache", "."], cwd=distribution, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    mypy = str(Path(sys.executable).with_name("mypy"))
+    packages = [str(path.parent) for path in (out / "python").glob("*/*/py.typed")]
+    result = subprocess.run(
+        [mypy, "--strict", "--no-incremental", *packages],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MYPYPATH": os.pathsep.join(str(p) for p in (out / "python").iterdir())},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    client = next((out / "python").rglob("client.py")).read_text(encoding="utf-8")
+    assert "import tempfile" not in client and "wait_until_done" not in client
+    assert "from zoho_bulk_core.transport import (" in client  # what is used stays
