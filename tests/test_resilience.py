@@ -177,16 +177,33 @@ def test_refresh_happens_once_when_many_tasks_find_the_token_expired(
 
 
 def test_token_is_refreshed_before_it_expires(zoho_bulk_mock_factory: MockFactory) -> None:
-    server = zoho_bulk_mock_factory(token_lifetime=30.0)
-    credentials = _credentials(server, refresh_margin=29.6)
+    server = zoho_bulk_mock_factory(token_lifetime=2.0)
+    credentials = _credentials(server, refresh_margin=0.9)
     with Client(credentials=credentials, base_url=server.base_url) as client:
         with pytest.raises(Exception, match="no bulk write job"):
             client.get_bulk_write_job("1")
-        time.sleep(0.5)  # now within the margin, though the token still works
+        # Not yet within the margin: the token is kept.
+        with pytest.raises(Exception, match="no bulk write job"):
+            client.get_bulk_write_job("1")
+        assert server.token_requests == 1
+        time.sleep(1.3)  # now within the margin, though the token still works
         with pytest.raises(Exception, match="no bulk write job"):
             client.get_bulk_write_job("1")
     assert server.token_requests == 2
     assert all(token.expires_at > time.monotonic() for token in server.state.tokens.values())
+
+
+def test_a_margin_longer_than_the_token_lifetime_does_not_refresh_every_call(
+    zoho_bulk_mock_factory: MockFactory,
+) -> None:
+    # Tokens that live 30 s, under the default 60 s margin: the token is
+    # renewed once half its life has passed, not before every request.
+    server = zoho_bulk_mock_factory(token_lifetime=30.0)
+    with Client(credentials=_credentials(server), base_url=server.base_url) as client:
+        for _ in range(5):
+            with pytest.raises(Exception, match="no bulk write job"):
+                client.get_bulk_write_job("1")
+    assert server.token_requests == 1
 
 
 def test_file_token_store_is_shared_between_clients(

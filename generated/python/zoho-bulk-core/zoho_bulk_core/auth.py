@@ -30,15 +30,26 @@ DEFAULT_REFRESH_MARGIN: Final = 60.0
 
 @dataclass(frozen=True)
 class AccessToken:
-    """An access token and when it expires (seconds since the epoch)."""
+    """An access token, when it expires and when it was issued (seconds since
+    the epoch)."""
 
     value: str = field(repr=False)
     expires_at: float | None = None
     api_domain: str | None = None
+    issued_at: float | None = None
 
     def expires_within(self, seconds: float) -> bool:
         """Whether the token is expired, or will be within ``seconds``."""
         return self.expires_at is not None and self.expires_at - seconds <= time.time()
+
+    def refresh_due(self, margin: float) -> bool:
+        """Whether to replace the token: it expires within ``margin``, or within
+        half its lifetime when that is shorter. A margin as long as the
+        lifetime would otherwise refresh on every call, and the accounts server
+        limits how often a refresh token may be used."""
+        if self.issued_at is not None and self.expires_at is not None:
+            margin = min(margin, (self.expires_at - self.issued_at) / 2)
+        return self.expires_within(margin)
 
 
 class TokenStore(Protocol):
@@ -87,6 +98,7 @@ class FileTokenStore:
                     float(data["expires_at"]) if data.get("expires_at") else None
                 ),
                 api_domain=data.get("api_domain"),
+                issued_at=(float(data["issued_at"]) if data.get("issued_at") else None),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -98,6 +110,7 @@ class FileTokenStore:
             "access_token": token.value,
             "expires_at": token.expires_at,
             "api_domain": token.api_domain,
+            "issued_at": token.issued_at,
         }
         handle, temporary = tempfile.mkstemp(prefix=".token-", dir=self.path.parent)
         try:
@@ -139,16 +152,16 @@ def parse_token_answer(response: httpx.Response) -> AccessToken:
             http_status=response.status_code,
         )
     expires_in = body.get("expires_in")
+    issued_at = time.time()
     expires_at = (
-        time.time() + float(expires_in)
-        if isinstance(expires_in, (int, float))
-        else None
+        issued_at + float(expires_in) if isinstance(expires_in, (int, float)) else None
     )
     api_domain = body.get("api_domain")
     return AccessToken(
         value=body["access_token"],
         expires_at=expires_at,
         api_domain=api_domain if isinstance(api_domain, str) else None,
+        issued_at=issued_at,
     )
 
 
@@ -201,7 +214,7 @@ class TokenProvider:
             return True
         if failed is not None:
             return token.value == failed
-        return token.expires_within(self._credentials.refresh_margin)
+        return token.refresh_due(self._credentials.refresh_margin)
 
     def _form(self) -> dict[str, str]:
         assert self._credentials is not None
