@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from zoho_bulk_core.auth import FileTokenStore, RefreshTokenCredentials
 from zoho_bulk_core.errors import AuthenticationError, InternalError, TransportError
@@ -318,3 +319,32 @@ def test_callback_parsers_reject_what_is_not_a_notification() -> None:
         parse_bulk_read_callback(b"{not json")
     with pytest.raises(ValueError):
         parse_bulk_read_callback(json.dumps({"job_id": "1"}))  # no state
+
+
+def test_one_token_provider_serves_one_event_loop_after_another(
+    zoho_bulk_mock: MockServer,
+) -> None:
+    # asyncio locks belong to one loop: a provider kept for the next loop (say,
+    # a script calling asyncio.run several times) must give each loop its own,
+    # or waiting on the lock fails there ("bound to a different event loop").
+    from zoho_bulk_core.auth import TOKEN_PATH, TokenProvider
+
+    credentials = _credentials(zoho_bulk_mock, refresh_margin=0)
+    provider = TokenProvider(
+        access_token=None,
+        credentials=credentials,
+        token_url=zoho_bulk_mock.base_url + TOKEN_PATH,
+    )
+
+    async def refresh_together() -> set[str]:
+        async with httpx.AsyncClient() as http:
+            first = await provider.atoken(http)
+            tokens = await asyncio.gather(
+                *(provider.atoken(http, failed=first.value) for _ in range(8))
+            )
+        return {token.value for token in tokens}
+
+    for _ in range(4):
+        assert len(asyncio.run(refresh_together())) == 1
+    # The first token, then one refresh per loop.
+    assert zoho_bulk_mock.token_requests == 5

@@ -13,6 +13,7 @@ import os
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -189,7 +190,12 @@ class TokenProvider:
         self._credentials = credentials
         self._token_url = token_url
         self._thread_lock = threading.Lock()
-        self._async_locks: dict[int, asyncio.Lock] = {}
+        # One lock per event loop, forgotten with its loop (a new loop can
+        # reuse a dead one's id, so ids will not do).
+        self._async_locks: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Lock
+        ] = weakref.WeakKeyDictionary()
+        self._async_locks_guard = threading.Lock()
 
     def __repr__(self) -> str:
         kind = "static token" if self._static else "refresh-token credentials"
@@ -258,9 +264,9 @@ class TokenProvider:
             token = self._credentials.store.load()
             assert token is not None
             return token
-        lock = self._async_locks.setdefault(
-            id(asyncio.get_running_loop()), asyncio.Lock()
-        )
+        loop = asyncio.get_running_loop()
+        with self._async_locks_guard:  # loops in other threads share the map
+            lock = self._async_locks.setdefault(loop, asyncio.Lock())
         async with lock:
             if self._needs_refresh(failed):
                 try:
