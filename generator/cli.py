@@ -308,24 +308,26 @@ def _run_extract(args: argparse.Namespace) -> int:
 
 
 def _run_drift(args: argparse.Namespace) -> int:
-    from generator.drift import load_context, page_drift
+    from generator.drift import drift_report, load_context
     from generator.extract import read_page
 
     pages = [read_page(path) for path in args.docs]
-    context = load_context(args.spec)
-    unacknowledged = acknowledged = 0
-    for page in pages:
-        for difference in page_drift(page, context):
-            print(difference.render())
-            if difference.acknowledged is None:
-                unacknowledged += 1
-            else:
-                acknowledged += 1
+    differences, stale = drift_report(pages, load_context(args.spec))
+    for difference in differences:
+        print(difference.render())
+    for ack in stale:
+        print(
+            f"{args.spec / 'drift.yaml'}: {ack.product} {ack.version} {ack.operation}: "
+            f"{ack.kind} {ack.place}: acknowledged, but the page no longer shows this "
+            "difference; remove the entry"
+        )
+    unacknowledged = sum(1 for difference in differences if difference.acknowledged is None)
     print(
         f"drift: {len(pages)} pages, {unacknowledged} unacknowledged, "
-        f"{acknowledged} acknowledged differences"
+        f"{len(differences) - unacknowledged} acknowledged differences, "
+        f"{len(stale)} stale acknowledgments"
     )
-    return 1 if unacknowledged else 0
+    return 1 if unacknowledged or stale else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

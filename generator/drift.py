@@ -198,6 +198,31 @@ def page_drift(page: Page, context: SpecContext) -> list[Difference]:
     ]
 
 
+def drift_report(
+    pages: list[Page], context: SpecContext
+) -> tuple[list[Difference], list[Acknowledgment]]:
+    """Every page's differences, and the stale acknowledgments: those of an
+    operation a page documents that match none of its differences (the vendor
+    fixed its page, or the spec changed; left in place, the entry would quietly
+    acknowledge some later difference at that place)."""
+    differences: list[Difference] = []
+    documented: set[tuple[str, str, str]] = set()
+    matched: set[tuple[str, str, str, str, str]] = set()
+    for page in pages:
+        identity = identify(page, context.spec)
+        operation = (identity.product, identity.version.version, identity.operation.name)
+        documented.add(operation)
+        found = page_drift(page, context)
+        matched.update((*operation, d.kind, d.place) for d in found if d.acknowledged)
+        differences += found
+    stale = [
+        ack
+        for ack in context.acknowledgments
+        if ack.key[:3] in documented and ack.key not in matched
+    ]
+    return differences, stale
+
+
 def _difference(
     page: Page, identity: Identity, line: int, kind: str, place: str, message: str
 ) -> Difference:

@@ -22,7 +22,9 @@ def test_seed_pages_have_no_unacknowledged_drift() -> None:
     result = run_cli("drift", *seeds)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
-    assert lines[-1] == "drift: 5 pages, 0 unacknowledged, 2 acknowledged differences"
+    assert lines[-1] == (
+        "drift: 5 pages, 0 unacknowledged, 2 acknowledged differences, 0 stale acknowledgments"
+    )
     assert lines[0].startswith(
         f"{SEEDS_DIR / '002_bd6d11a18d64d738.txt'}:95: crm v7 get_bulk_write_job: "
         "type resource.module: the page says string, spec type BulkWriteResource says ModuleRef "
@@ -53,7 +55,7 @@ def test_planted_differences_are_reported_and_fail() -> None:
         "missing from spec type BulkReadJob",
         f"{where}21: {op}: sample /data/0/result/count: 'Sample response' does not validate "
         "against the response schema: 'many' is not of type 'integer'",
-        "drift: 1 pages, 7 unacknowledged, 0 acknowledged differences",
+        "drift: 1 pages, 7 unacknowledged, 0 acknowledged differences, " "0 stale acknowledgments",
     ]
 
 
@@ -81,6 +83,37 @@ def test_an_acknowledged_difference_is_marked_and_no_longer_fails(spec_copy: Pat
     ]
     assert marked[0].render().endswith("(acknowledged: A test says so.)")
     assert len(differences) == 7
+
+
+def test_an_acknowledgment_the_page_no_longer_matches_is_reported_and_fails(
+    spec_copy: Path,
+) -> None:
+    # The planted page documents bigin v2 get_bulk_read_job; an entry for a
+    # difference it does not show is stale. One for an operation no page given
+    # documents cannot be judged and is left alone.
+    with (spec_copy / "drift.yaml").open("a", encoding="utf-8") as handle:
+        for version, place in (("v2", "callback.url"), ("v1", "callback.url")):
+            handle.write(
+                "  - product: bigin\n"
+                f"    version: {version}\n"
+                "    operation: get_bulk_read_job\n"
+                "    kind: field\n"
+                f"    place: {place}\n"
+                "    reason: Fixed by the vendor since.\n"
+                "    source: tests\n"
+            )
+    clean = PAGES / "plain_bigin_write.txt"
+    result = run_cli("drift", "--spec", str(spec_copy), str(DRIFT_PAGE), str(clean))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert (
+        f"{spec_copy / 'drift.yaml'}: bigin v2 get_bulk_read_job: field callback.url: "
+        "acknowledged, but the page no longer shows this difference; remove the entry"
+    ) in lines
+    assert not any("bigin v1" in line for line in lines)
+    assert lines[-1].endswith(
+        "7 unacknowledged, 0 acknowledged differences, 1 stale acknowledgments"
+    )
 
 
 def test_operation_is_told_from_the_page_content() -> None:
