@@ -48,8 +48,13 @@ SPEC_DIR = ROOT / "spec"
 OPC_VERSION = "0.29.1"
 # Our schemas give a vocabulary several spellings of one value (IN PROGRESS and
 # INPROGRESS), which openapi-python-client's enum classes refuse; it names
-# this setting as the way out.
-OPC_CONFIG = "literal_enums: true\n"
+# literal_enums as the way out. It reads only application/octet-stream bodies
+# as files; the override makes it generate the zip downloads too.
+OPC_CONFIG = (
+    "literal_enums: true\n"
+    "content_type_overrides:\n"
+    "  application/zip: application/octet-stream\n"
+)
 BASE_VERSIONS = {"crm": 8, "bigin": 2, "recruit": 1}
 
 

@@ -138,6 +138,9 @@ class _Components:
         renames = {name: f"{name}{_STRICT_SUFFIX}" if name in differs else name for name in defs}
         for name, definition in defs.items():
             rewritten = _rewrite_refs(definition, renames)
+            if renames[name] != name and rewritten.get("title") == name:
+                # Tools name classes after titles: two shapes, two names.
+                rewritten = {**rewritten, "title": renames[name]}
             existing = self.schemas.setdefault(renames[name], rewritten)
             if existing != rewritten:
                 raise GeneratorError(
