@@ -54,6 +54,26 @@ def format_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+_JSON_LAYOUT = "indent=2 ensure_ascii=False newline"
+"""What format_json does (part of its recipes and cache keys)."""
+
+
+def json_recipe(data: Any) -> str:
+    """The recipe (see reuse.py) of ``format_json(data)``: a hash of the compact
+    JSON, which C encodes several times faster than the indented layout, which
+    Python encodes."""
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return cache_key("json", _JSON_LAYOUT, compact)
+
+
+def _formatted_json(data: Any, recipe: str, earlier: EarlierOutputs) -> str:
+    """``format_json(data)``, from an earlier run's tree or the cache when they have it."""
+    reused = earlier.find(recipe)
+    if reused is not None:
+        return reused
+    return cached_text("json", (recipe,), lambda: format_json(data))
+
+
 def black_identity() -> str:
     """Black's version and settings: what, besides its input, shapes its output."""
     return f"{tool_version('black')} {_BLACK_SETTINGS}"
@@ -73,7 +93,7 @@ def format_outputs(
     formatted: Collection[str] = (),
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Every output file as the bytes to write, keyed by path, sorted by path,
-    and the recipe of every Python file.
+    and the recipe of every JSON and Python file.
 
     A Python file's recipe is ``recipes[path]`` when given (a file whose source
     came from a slow step of its own), else that of black on its source. A file
@@ -82,13 +102,15 @@ def format_outputs(
     recipes = recipes or {}
     earlier = earlier or EarlierOutputs()
     files: dict[str, bytes] = {}
+    made_from: dict[str, str] = {}
     # A package ships the very schema objects of schemas/: each is written once.
-    written: dict[int, bytes] = {}
+    written: dict[int, tuple[str, bytes]] = {}
     for path, schema in schemas.items():
         if id(schema) not in written:
-            written[id(schema)] = format_json(schema).encode("utf-8")
-        files[path] = written[id(schema)]
-    made_from: dict[str, str] = {}
+            recipe = json_recipe(schema)
+            text = _formatted_json(schema, recipe, earlier)
+            written[id(schema)] = (recipe, text.encode("utf-8"))
+        made_from[path], files[path] = written[id(schema)]
     to_format: dict[str, str] = {}
     for path, text in sources.items():
         if not path.endswith(".py"):

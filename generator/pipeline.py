@@ -31,7 +31,7 @@ class BuildResult:
     spec: NormalizedSpec
     files: dict[str, bytes]
     recipes: dict[str, str]
-    """The recipe of every Python file (see reuse.py), for the manifest."""
+    """The recipe of every JSON and Python file (see reuse.py), for the manifest."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ pays for the files whose inputs changed.
 
 Every Python output is made by a slow, pure step (black, and for models.py
 datamodel-code-generator first) from a *recipe*: a hash of everything that step
-depends on (its input text, its settings, the tools' versions). The manifest
+depends on (its input text, its settings, the tools' versions). So is every
+JSON output (the indented layout, which pure Python encodes, of a document
+whose compact form C encodes quickly). The manifest
 records each file's recipe next to its hash. A later run that arrives at the
 same recipe takes the file from the tree instead of running the step, provided
 the file still has the hash the manifest recorded; otherwise the step runs.

@@ -62,7 +62,7 @@ def test_generate_writes_a_manifest_of_its_inputs_and_files(generated: Path) -> 
     document = json.loads(manifest)
     assert manifest == render_manifest(input_digest(generated / "spec"), files, document["recipes"])
     assert set(document["files"]) == set(files)
-    assert set(document["recipes"]) == {path for path in files if path.endswith(".py")}
+    assert set(document["recipes"]) == {p for p in files if p.endswith((".py", ".json"))}
 
 
 @pytest.mark.parametrize("command", ["check", "generate"])
