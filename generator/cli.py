@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from generator.errors import GeneratorError, UsageError
 
@@ -116,6 +117,19 @@ def _parser() -> argparse.ArgumentParser:
         default=3600.0,
         help="seconds a token from /oauth/v2/token lives (default: 3600)",
     )
+    mock.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="KIND[:OPTION=VALUE,...]",
+        help=(
+            "misbehave on the next requests: KIND is 429, 500, drop, slow or "
+            "drop_mid_body; options count=N (requests, default 1), path=TEXT (only "
+            "paths containing it), retry_after=S (429), delay=S (slow); repeatable, "
+            "e.g. --fault 429:count=2,retry_after=1,path=/read"
+        ),
+    )
     mock.set_defaults(run=_run_mock)
 
     extract = commands.add_parser(
@@ -159,6 +173,37 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
     return value
+
+
+_FAULT_OPTIONS = {"count": int, "retry_after": int, "delay": float, "path": str}
+
+
+def _fault(text: str) -> Any:
+    """``KIND[:OPTION=VALUE,...]`` as a mock Fault."""
+    from generator.mock.config import Fault
+
+    kind, _, options = text.partition(":")
+    values: dict[str, Any] = {}
+    for item in options.split(",") if options else []:
+        name, separator, value = item.partition("=")
+        convert = _FAULT_OPTIONS.get(name.strip())
+        if not separator or convert is None:
+            raise argparse.ArgumentTypeError(
+                f"{item!r} in {text!r} is not one of "
+                + ", ".join(f"{option}=..." for option in _FAULT_OPTIONS)
+            )
+        try:
+            values["path_contains" if name.strip() == "path" else name.strip()] = convert(
+                value.strip()
+            )
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name.strip()} in {text!r} must be a number"
+            ) from None
+    try:
+        return Fault(kind, **values)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
@@ -282,6 +327,7 @@ def _run_mock(args: argparse.Namespace) -> int:
         server = MockServer(spec, config, port=args.port)
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    server.inject(*args.fault)
     products = ", ".join(product.name for product in spec.products)
     print(f"zoho-bulkgen mock: serving {products} at {server.base_url}", flush=True)
     try:

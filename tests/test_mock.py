@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from generator.mock.answers import Answer
 from generator.mock.server import MockServer
@@ -47,6 +48,60 @@ def test_mock_command_prints_its_base_url_and_serves_every_product() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_mock_command_injects_the_faults_it_is_given() -> None:
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "generator", "mock", "--port", "0"),
+            *("--fault", "429:count=2,retry_after=0,path=/read"),
+            *("--fault", "500:path=/bigin/bulk/v2/write/"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip().rsplit(" ", 1)[-1]
+        auth = {"Authorization": f"Zoho-oauthtoken {TOKEN}"}
+        read = {"query": {"module": "Contacts"}}
+        answers = [
+            httpx.post(base_url + "/bigin/bulk/v2/read", json=read, headers=auth) for _ in range(3)
+        ]
+        assert [answer.status_code for answer in answers] == [429, 429, 201]
+        assert answers[0].headers["Retry-After"] == "0"
+        assert answers[0].json()["code"] == "TOO_MANY_REQUESTS"
+        statuses = [
+            httpx.get(base_url + "/bigin/bulk/v2/write/111", headers=auth).status_code
+            for _ in range(2)
+        ]
+        assert statuses == [500, 404]  # once the fault is spent, the job is unknown
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("boom", "unknown fault kind 'boom'"),
+        ("429:count=x", "count in '429:count=x' must be a number"),
+        ("slow:colour=red", "'colour=red' in 'slow:colour=red' is not one of count=..."),
+        ("500:count=0", "a fault must apply to at least one request"),
+    ],
+)
+def test_mock_command_refuses_a_bad_fault_in_one_line(fault: str, message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "mock", "--fault", fault],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr.strip().splitlines()[-1]
 
 
 def test_mock_command_rejects_bad_options_in_one_line() -> None:
