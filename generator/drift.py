@@ -213,7 +213,7 @@ def drift_report(
         operation = (identity.product, identity.version.version, identity.operation.name)
         documented.add(operation)
         found = page_drift(page, context)
-        matched.update((*operation, d.kind, d.place) for d in found if d.acknowledged)
+        matched.update((*operation, d.kind, d.place) for d in found if d.acknowledged is not None)
         differences += found
     stale = [
         ack

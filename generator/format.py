@@ -6,9 +6,9 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from generator.cache import cache_key, cached_text, cached_texts, tool_version
+from generator.cache import cache_key, cached_text, cached_texts
 from generator.errors import GeneratorError
-from generator.reuse import EarlierOutputs
+from generator.reuse import EarlierOutputs, step_identity
 
 BLACK_LINE_LENGTH = 88
 
@@ -21,7 +21,7 @@ def format_python(source: str, path: str) -> str:
     cache); a failure here is a generator bug, named by file."""
     return cached_text(
         "black",
-        (tool_version("black"), _BLACK_SETTINGS, source),
+        (black_identity(), source),
         lambda: _run_black(source, path),
     )
 
@@ -29,8 +29,8 @@ def format_python(source: str, path: str) -> str:
 def format_python_files(sources: dict[str, str]) -> dict[str, str]:
     """``format_python`` of every source (keyed by path), as one batch: cache
     misses are formatted in parallel."""
-    version = tool_version("black")
-    requests = [((version, _BLACK_SETTINGS, text), (text, path)) for path, text in sources.items()]
+    identity = black_identity()
+    requests = [((identity, text), (text, path)) for path, text in sources.items()]
     return dict(zip(sources, cached_texts("black", requests, _run_black), strict=True))
 
 
@@ -63,7 +63,7 @@ def json_recipe(data: Any) -> str:
     JSON, which C encodes several times faster than the indented layout, which
     Python encodes."""
     compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return cache_key("json", _JSON_LAYOUT, compact)
+    return cache_key("json", step_identity(), _JSON_LAYOUT, compact)
 
 
 def _formatted_json(data: Any, recipe: str, earlier: EarlierOutputs) -> str:
@@ -75,8 +75,9 @@ def _formatted_json(data: Any, recipe: str, earlier: EarlierOutputs) -> str:
 
 
 def black_identity() -> str:
-    """Black's version and settings: what, besides its input, shapes its output."""
-    return f"{tool_version('black')} {_BLACK_SETTINGS}"
+    """What, besides its input, shapes black's output: its settings, and the
+    step identity (this module's code, black's version, ...)."""
+    return f"{step_identity()} {_BLACK_SETTINGS}"
 
 
 def python_recipe(source: str) -> str:

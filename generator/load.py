@@ -16,7 +16,10 @@ from generator.errors import SpecError
 Path_ = tuple[str | int, ...]
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it (several times faster), else
-the pure-Python one; both give the same data and line numbers."""
+the pure-Python one. They give the same data and line numbers, but libyaml
+accepts tabs where the pure-Python parser does not: text with a tab is left to
+the latter, and so are the messages of errors, so that what a spec means, and
+whether it is valid, never depends on how PyYAML was built."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -111,19 +114,18 @@ def _read_text(path: Path, display: str) -> str:
 
 
 def _parse_yaml(text: str, display: str, source_map: SourceMap) -> Any:
-    try:
-        return _parse_yaml_with(_FAST_LOADER, text, display, source_map)
-    except SpecError:
-        if _FAST_LOADER is yaml.SafeLoader:
-            raise
-    # libyaml words its syntax errors differently: the pure-Python parser gives
-    # the message, so that it is the same with or without libyaml.
+    if _FAST_LOADER is not yaml.SafeLoader and "\t" not in text:
+        try:
+            return _parse_yaml_with(_FAST_LOADER, text, display, source_map)
+        except SpecError:
+            pass  # libyaml words errors differently: the message comes from below
     return _parse_yaml_with(yaml.SafeLoader, text, display, source_map)
 
 
 def _parse_yaml_with(loader_class: Any, text: str, display: str, source_map: SourceMap) -> Any:
-    loader = loader_class(text)
+    loader = None
     try:
+        loader = loader_class(text)  # the pure-Python reader checks characters here
         node = loader.get_single_node()
         if node is None:
             return None
@@ -133,10 +135,15 @@ def _parse_yaml_with(loader_class: Any, text: str, display: str, source_map: Sou
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise SpecError(display, line, f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise SpecError(display, line, f"character U+{code:04X} is not allowed in YAML") from None
     except yaml.YAMLError as exc:
         raise SpecError(display, None, f"YAML error: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _construct(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generator.format import BLACK_LINE_LENGTH
 from generator.python_text import python_literal
 from generator.spec_model import Operation, ProductVersion
 from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf
@@ -32,8 +33,6 @@ CLIENT_MODULE_NAMES = frozenset(
 )
 """Module-level names of a generated client.py, which a method's body may use."""
 
-LINE_LENGTH = 88
-"""Black's line length, which generated code is formatted to."""
 METHOD_BODY_INDENT = 8
 
 METHOD_NAMES = CLIENT_MODULE_NAMES | frozenset(
@@ -174,7 +173,7 @@ def _statement(target: str, callee: str, arguments: list[str]) -> tuple[str, ...
     line = f"{target} = {callee}({', '.join(arguments)})"
     # Black measures wide characters double; any non-ASCII text takes the
     # layout that holds at every width.
-    if line.isascii() and METHOD_BODY_INDENT + len(line) <= LINE_LENGTH:
+    if line.isascii() and METHOD_BODY_INDENT + len(line) <= BLACK_LINE_LENGTH:
         return (line,)
     return (f"{target} = {callee}(", *(f"    {argument}," for argument in arguments), ")")
 

@@ -17,11 +17,31 @@ turns reuse off together with the content cache."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 from generator.cache import cache_folder
-from generator.manifest import read_manifest, sha256
+from generator.manifest import GENERATOR_DIR, read_manifest, sha256, tool_versions
+
+_STEP_MODULES = ("format.py", "emit_models.py")
+"""The generator's modules whose code acts on a text after its recipe is
+taken (black's settings, the JSON layout, how a models file is assembled)."""
+
+
+@cache
+def step_identity() -> str:
+    """A hash of what shapes every slow step's output besides its input: the
+    code of _STEP_MODULES and the versions of every distribution that shapes
+    the bytes. Part of every recipe and content-cache key, so that changing
+    either never lets an old result through."""
+    digest = hashlib.sha256()
+    for name in _STEP_MODULES:
+        digest.update(f"{name} {sha256((GENERATOR_DIR / name).read_bytes())}\0".encode())
+    for distribution, version in sorted(tool_versions().items()):
+        digest.update(f"{distribution}={version}\0".encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,18 @@ def test_future_imports_and_dotted_imports() -> None:
     assert drop_unused_imports(source) == (
         "from __future__ import annotations\n\nimport xml.etree\n\nxml.etree.x()\n"
     )
+
+
+def test_string_annotations_and_all_count_as_uses() -> None:
+    source = (
+        "from a import Foo, Bar, Baz, Unused\n\n"
+        '__all__ = ["Baz"]\n\n\n'
+        'def f(x: "Foo") -> "list[Bar]":\n'
+        "    return []\n"
+    )
+    assert drop_unused_imports(source) == source.replace(", Unused", "")
+
+
+def test_star_imports_and_shared_lines_are_left_alone() -> None:
+    source = "from a import *\nimport os; import sys\n\nsys.exit()\n"
+    assert drop_unused_imports(source) == source

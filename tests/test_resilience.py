@@ -178,8 +178,11 @@ def test_refresh_happens_once_when_many_tasks_find_the_token_expired(
 
 
 def test_token_is_refreshed_before_it_expires(zoho_bulk_mock_factory: MockFactory) -> None:
-    server = zoho_bulk_mock_factory(token_lifetime=2.0)
-    credentials = _credentials(server, refresh_margin=0.9)
+    # Tokens live 4 s; the margin is 1.9 s (under half the lifetime, so used
+    # as given): the first calls have 2 s to finish, the last one comes with
+    # 1.7 s of the first token left.
+    server = zoho_bulk_mock_factory(token_lifetime=4.0)
+    credentials = _credentials(server, refresh_margin=1.9)
     with Client(credentials=credentials, base_url=server.base_url) as client:
         with pytest.raises(Exception, match="no bulk write job"):
             client.get_bulk_write_job("1")
@@ -187,7 +190,7 @@ def test_token_is_refreshed_before_it_expires(zoho_bulk_mock_factory: MockFactor
         with pytest.raises(Exception, match="no bulk write job"):
             client.get_bulk_write_job("1")
         assert server.token_requests == 1
-        time.sleep(1.3)  # now within the margin, though the token still works
+        time.sleep(2.3)  # now within the margin, though the token still works
         with pytest.raises(Exception, match="no bulk write job"):
             client.get_bulk_write_job("1")
     assert server.token_requests == 2

@@ -141,10 +141,13 @@ def test_a_manifest_cannot_point_outside_the_tree_or_at_other_bytes(work: Path) 
     outside = (work / "spec/products.yaml").read_bytes()
     document["recipes"] = {
         path: recipe,
-        "/etc/hostname": "e" * 64,
+        str(work / "outside.py"): "e" * 64,
         "python/zoho-bulk-core/zoho_bulk_core/auth.py": "d" * 64,
     }
     document["files"][path] = sha256(outside)
+    absolute = work / "outside.py"
+    absolute.write_text("print('not ours')\n")
+    document["files"][str(absolute)] = sha256(absolute.read_bytes())
     document["files"]["python/zoho-bulk-core/zoho_bulk_core/auth.py"] = sha256(b"other bytes")
     (out / MANIFEST).write_text(json.dumps(document))
     earlier = read_earlier_outputs(out)
@@ -161,3 +164,33 @@ def test_cache_off_turns_reuse_off(work: Path) -> None:
     _forget_inputs(work / "out")
     _, modules = _generate(work, "off")
     assert set(SLOW_TOOLS) <= modules
+
+
+def test_recipes_change_with_the_formatting_code_and_the_tool_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A recipe must capture what acts on the text after it is taken: black's
+    # settings live in format.py's code, not only in the strings hashed.
+    import generator.reuse as reuse
+    from generator.format import json_recipe, python_recipe
+
+    def recipes() -> tuple[str, str]:
+        reuse.step_identity.cache_clear()
+        return python_recipe("x = 1\n"), json_recipe({"a": 1})
+
+    before = recipes()
+    copy = tmp_path / "generator"
+    shutil.copytree(ROOT / "generator", copy)
+    (copy / "format.py").write_text(
+        (copy / "format.py").read_text().replace("line_length=BLACK_LINE_LENGTH", "line_length=99")
+    )
+    monkeypatch.setattr(reuse, "GENERATOR_DIR", copy)
+    changed_code = recipes()
+    monkeypatch.undo()
+    versions = reuse.tool_versions()
+    monkeypatch.setattr(reuse, "tool_versions", lambda: {**versions, "isort": "0.0.1"})
+    changed_tool = recipes()
+    monkeypatch.undo()
+    assert recipes() == before
+    assert changed_code[0] != before[0] and changed_code[1] != before[1]
+    assert changed_tool[0] != before[0] and changed_tool[1] != before[1]
