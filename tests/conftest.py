@@ -54,3 +54,43 @@ def run_cli(
         env=env,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A spec copy (``spec``) and a folder generated from it (``out``), with
+    its manifest; made once per test module."""
+    base = tmp_path_factory.mktemp("generated")
+    shutil.copytree(SPEC_DIR, base / "spec")
+    result = run_cli("generate", "--spec", str(base / "spec"), "--out", str(base / "out"))
+    assert result.returncode == 0, result.stderr
+    return base
+
+
+@pytest.fixture
+def work(generated: Path, tmp_path: Path) -> Path:
+    """A scratch copy of ``generated`` that a test may change."""
+    shutil.copytree(generated, tmp_path / "w", symlinks=True)
+    return tmp_path / "w"
+
+
+def run_cli_in_process(
+    command: str, base: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``command`` on ``base``'s spec and out folders through the CLI's
+    main() in a fresh interpreter; its result (stdout without the module list)
+    and the names of every module it imported."""
+    argv = [command, "--spec", str(base / "spec"), "--out", str(base / "out")]
+    code = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        f"rc = main({argv!r})\n"
+        "print('MODULES', ' '.join(sorted(sys.modules)))\n"
+        "raise SystemExit(rc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    out, _, modules = result.stdout.rpartition("MODULES ")
+    result.stdout = out
+    return result, set(modules.split())

@@ -16,10 +16,9 @@ import pytest
 from tests.conftest import ROOT
 
 
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "bench_validation", ROOT / "bench" / "bench_validation.py"
-    )
+def _load_bench(name: str) -> Any:
+    """The script ``bench/<name>.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the module runs.
@@ -29,6 +28,10 @@ def _bench() -> Any:
     finally:
         del sys.modules[spec.name]
     return module
+
+
+def _bench() -> Any:
+    return _load_bench("bench_validation")
 
 
 def test_the_benchmark_reports_all_three_and_they_agree(
@@ -54,17 +57,7 @@ def test_synthetic_payloads_include_invalid_ones() -> None:
 
 
 def _generate_bench() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "bench_generate", ROOT / "bench" / "bench_generate.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
+    return _load_bench("bench_generate")
 
 
 @pytest.mark.parametrize("size", [10, 100, 1000])

@@ -6,53 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.manifest import MANIFEST, input_digest, is_current, render_manifest
 from generator.write import read_tree
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli, run_cli_in_process
 
 HEAVY_MODULES = ("black", "datamodel_code_generator", "jinja2", "jsonschema", "yaml", "pydantic")
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A spec copy and a folder generated from it, with its manifest."""
-    base = tmp_path_factory.mktemp("manifest")
-    shutil.copytree(ROOT / "spec", base / "spec")
-    result = run_cli("generate", "--spec", str(base / "spec"), "--out", str(base / "out"))
-    assert result.returncode == 0, result.stderr
-    return base
-
-
-@pytest.fixture
-def work(generated: Path, tmp_path: Path) -> Path:
-    """A scratch copy of ``generated`` that a test may change."""
-    shutil.copytree(generated, tmp_path / "w", symlinks=True)
-    return tmp_path / "w"
-
-
-def _modules_after(command: str, base: Path) -> tuple[int, str, set[str]]:
-    """Run the CLI in-process in a fresh interpreter; its exit code, output and
-    the modules it imported."""
-    argv = [command, "--spec", str(base / "spec"), "--out", str(base / "out")]
-    code = (
-        "import sys\n"
-        "from generator.cli import main\n"
-        f"rc = main({argv!r})\n"
-        "print('MODULES', ' '.join(sorted(sys.modules)))\n"
-        "raise SystemExit(rc)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    out, _, modules = result.stdout.rpartition("MODULES ")
-    return result.returncode, out, set(modules.split())
 
 
 def test_generate_writes_a_manifest_of_its_inputs_and_files(generated: Path) -> None:
@@ -67,8 +29,8 @@ def test_generate_writes_a_manifest_of_its_inputs_and_files(generated: Path) -> 
 
 @pytest.mark.parametrize("command", ["check", "generate"])
 def test_an_unchanged_tree_is_answered_without_building(generated: Path, command: str) -> None:
-    code, out, modules = _modules_after(command, generated)
-    assert code == 0 and "up to date" in out
+    result, modules = run_cli_in_process(command, generated)
+    assert result.returncode == 0 and "up to date" in result.stdout
     assert not {name.split(".")[0] for name in modules} & set(HEAVY_MODULES)
 
 

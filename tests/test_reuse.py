@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,26 +17,9 @@ from generator.cache import CACHE_ENV, JOBS_ENV
 from generator.manifest import MANIFEST, sha256
 from generator.reuse import read_earlier_outputs
 from generator.write import read_tree
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_cli_in_process
 
 SLOW_TOOLS = ("black", "datamodel_code_generator")
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A spec copy and a folder generated from it, with its manifest."""
-    base = tmp_path_factory.mktemp("reuse")
-    shutil.copytree(ROOT / "spec", base / "spec")
-    result = run_cli("generate", "--spec", str(base / "spec"), "--out", str(base / "out"))
-    assert result.returncode == 0, result.stderr
-    return base
-
-
-@pytest.fixture
-def work(generated: Path, tmp_path: Path) -> Path:
-    """A scratch copy of ``generated`` that a test may change."""
-    shutil.copytree(generated, tmp_path / "w", symlinks=True)
-    return tmp_path / "w"
 
 
 def _forget_inputs(out: Path) -> None:
@@ -49,26 +31,13 @@ def _forget_inputs(out: Path) -> None:
     manifest.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def _generate(
-    base: Path, cache: Path | str, *extra: str
-) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def _generate(base: Path, cache: Path | str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """``generate`` in a fresh interpreter with ``cache`` as its content cache;
     its result and the top-level modules it imported."""
-    argv = ["generate", "--spec", str(base / "spec"), "--out", str(base / "out"), *extra]
-    code = (
-        "import sys\n"
-        "from generator.cli import main\n"
-        f"rc = main({argv!r})\n"
-        "print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
-        "raise SystemExit(rc)\n"
-    )
     # One job: the tools then run (and are imported) in this very process.
     env = {**os.environ, CACHE_ENV: str(cache), JOBS_ENV: "1"}
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    _, _, modules = result.stdout.rpartition("MODULES ")
-    return result, set(modules.split())
+    result, modules = run_cli_in_process("generate", base, env)
+    return result, {name.split(".")[0] for name in modules}
 
 
 def _cold_build(spec: Path, out: Path) -> dict[str, bytes]:
