@@ -170,9 +170,12 @@ def spec_path_template(page_path: str, identity: Identity, spec: NormalizedSpec)
 # --- the comparison ---------------------------------------------------------------
 
 
-def page_drift(page: Page, context: SpecContext) -> list[Difference]:
-    """Every difference between the page and the spec, acknowledged ones marked."""
-    identity = identify(page, context.spec)
+def page_drift(
+    page: Page, context: SpecContext, identity: Identity | None = None
+) -> list[Difference]:
+    """Every difference between the page and the spec, acknowledged ones marked
+    (``identity``: the page's operation, when the caller has identified it)."""
+    identity = identity or identify(page, context.spec)
     differences = [
         *_scope_drift(page, identity),
         *_error_drift(page, identity, context.spec),
@@ -212,7 +215,7 @@ def drift_report(
         identity = identify(page, context.spec)
         operation = (identity.product, identity.version.version, identity.operation.name)
         documented.add(operation)
-        found = page_drift(page, context)
+        found = page_drift(page, context, identity)
         matched.update((*operation, d.kind, d.place) for d in found if d.acknowledged is not None)
         differences += found
     stale = [
