@@ -68,6 +68,13 @@ def named_references(expr: TypeExpr) -> list[str]:
     return []
 
 
+def is_nullable(expr: TypeExpr) -> bool:
+    """Whether the expression admits JSON null (a union with ``null``)."""
+    if isinstance(expr, UnionOf):
+        return any(option == Primitive("null") for option in expr.options)
+    return expr == Primitive("null")
+
+
 def _tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     position = 0

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Strict,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -65,6 +66,22 @@ class BulkModel(BaseModel):
 
     __zoho_require_one_of__: ClassVar[tuple[str, ...]] = ()
     """JSON keys of fields of which at least one must be present (set by generated models)."""
+
+    __zoho_nullable__: ClassVar[tuple[str, ...]] = ()
+    """JSON keys of the fields that may hold null (set by generated models).
+
+    An optional field's annotation admits None, which stands for "absent"; a
+    null sent for any field not listed here is refused, as the schema refuses it."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            key = (field.alias if field is not None else None) or info.field_name
+            if key not in cls.__zoho_nullable__:
+                raise ValueError("null is not allowed here; leave the field out")
+        return value
 
     @model_validator(mode="after")
     def _check_presence_and_strictness(self, info: ValidationInfo) -> Self:

@@ -427,3 +427,11 @@ class BulkWriteCallback(BulkModel):
 
 
 Criterion.model_rebuild()
+FieldMapping.__zoho_nullable__ = (
+    "index",
+    "format",
+    "find_by",
+    "default_value",
+    "module",
+)
+BulkWriteResource.__zoho_nullable__ = ("find_by",)

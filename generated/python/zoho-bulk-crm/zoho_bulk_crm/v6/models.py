@@ -437,3 +437,12 @@ class BulkWriteCallback(BulkModel):
 
 
 Criterion.model_rebuild()
+FieldMapping.__zoho_nullable__ = (
+    "index",
+    "format",
+    "find_by",
+    "default_value",
+    "module",
+    "parent_column_index",
+)
+BulkWriteResource.__zoho_nullable__ = ("find_by",)

@@ -443,4 +443,14 @@ class BulkWriteCallback(BulkModel):
 
 
 Criterion.model_rebuild()
+FieldMapping.__zoho_nullable__ = (
+    "index",
+    "format",
+    "find_by",
+    "default_value",
+    "module",
+    "parent_column_index",
+)
+BulkWriteResource.__zoho_nullable__ = ("find_by",)
+BulkReadResult.__zoho_nullable__ = ("next_page_token",)
 BulkReadQueryRequest.__zoho_require_one_of__ = ("module", "page_token")
