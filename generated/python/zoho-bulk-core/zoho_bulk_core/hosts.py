@@ -142,6 +142,17 @@ DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
         recruit="recruit.zoho.sa",
         recruit_upload="upload.zoho.sa",
     ),
+    "UK": DataCenter(
+        name="UK",
+        description="United Kingdom",
+        api="www.zohoapis.uk",
+        accounts="accounts.zoho.uk",
+        upload="content.zohoapis.uk",
+        sandbox="sandbox.zohoapis.uk",
+        developer="developer.zohoapis.uk",
+        recruit="recruit.zoho.uk",
+        recruit_upload="upload.zoho.uk",
+    ),
 }
 """Every data center the vendor runs, by its short name."""
 

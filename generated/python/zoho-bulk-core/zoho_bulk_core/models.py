@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Strict,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -41,6 +42,9 @@ def _require_iso_text(value: object) -> object:
 
 Timestamp = Annotated[AwareDatetime, Strict(False), BeforeValidator(_require_iso_text)]
 """A date-time with its UTC offset, read from an ISO 8601 string (not a number)."""
+
+Digits = Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]
+"""A string of decimal digits, as the vendor writes its 64-bit ids."""
 
 
 class BulkModel(BaseModel):

@@ -211,6 +211,7 @@ UPLOAD_HOSTS: Final = {
     "www.zohoapis.jp": "content.zohoapis.jp",
     "www.zohoapis.ca": "upload.zohocloud.ca",
     "www.zohoapis.sa": "files.zoho.sa",
+    "www.zohoapis.uk": "content.zohoapis.uk",
 }
 """The upload host of each data center, by its production API host."""
 
@@ -222,6 +223,7 @@ TRUSTED_DOMAINS: Final = (
     "zoho.in",
     "zoho.jp",
     "zoho.sa",
+    "zoho.uk",
     "zohoapis.ca",
     "zohoapis.com",
     "zohoapis.com.au",
@@ -230,6 +232,7 @@ TRUSTED_DOMAINS: Final = (
     "zohoapis.in",
     "zohoapis.jp",
     "zohoapis.sa",
+    "zohoapis.uk",
     "zohocloud.ca",
 )
 """The vendor's domains: absolute URLs in answers are followed only to these
