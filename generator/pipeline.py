@@ -12,7 +12,7 @@ import jsonschema
 from generator.emit_docs import emit_docs
 from generator.emit_models import emit_all_models, models_recipe
 from generator.emit_openapi import emit_openapi
-from generator.emit_packages import emit_packages, models_path, package_schemas
+from generator.emit_packages import emit_packages, models_path, package_schemas, runtime_paths
 from generator.emit_schemas import emit_schemas, models_schema, schema_path
 from generator.errors import SpecError
 from generator.format import format_outputs
@@ -58,7 +58,8 @@ def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
         rendered.sources,
         recipes=rendered.model_recipes,
         earlier=earlier,
-        formatted=rendered.model_recipes.keys(),  # emit_all_models formats them
+        # emit_all_models formats the models; the runtime is kept formatted.
+        formatted=rendered.model_recipes.keys() | runtime_paths(),
     )
     return BuildResult(rendered.spec, with_marker(files), recipes)
 
