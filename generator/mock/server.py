@@ -12,6 +12,7 @@ import json
 import math
 import re
 import socket
+import sys
 import threading
 import time
 import urllib.request
@@ -38,6 +39,22 @@ from generator.validate import validate_spec
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """The only hosts the mock posts callback notifications to."""
+
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues before the mock accepts them (the standard
+library's default, 5, resets clients when a few dozen connect at once)."""
+
+
+class _BulkHTTPServer(ThreadingHTTPServer):
+    """One thread per connection, a deep listen backlog, daemon threads."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away is not the mock's error; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def load_normalized_spec(spec_dir: Path) -> NormalizedSpec:
@@ -69,8 +86,7 @@ class MockServer:
         """Callback posts made: URL, body, and the HTTP status or error met."""
         self._validators: dict[str, jsonschema.Draft202012Validator] = {}
         self._token_pattern = spec.auth.token_pattern
-        self._http = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(self))
-        self._http.daemon_threads = True
+        self._http = _BulkHTTPServer(("127.0.0.1", port), _handler_class(self))
         self._thread: threading.Thread | None = None
 
     @property
