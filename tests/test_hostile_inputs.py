@@ -5,6 +5,8 @@ a crash or a half-written tree."""
 
 from __future__ import annotations
 
+import builtins
+import re
 import resource
 import subprocess
 import sys
@@ -13,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from generator.load import MAX_NESTING, MAX_SPEC_FILE_BYTES, MAX_TEXT_LENGTH, MAX_VALUES
+from generator.normalize import RESERVED_ERROR_CLASS_NAMES
 from generator.payloads import MAX_PAYLOAD_BYTES
 from tests.conftest import ROOT
+from tests.hostile import HostileSpec
+from tests.test_hostile_regressions import generate, imported
 
 MEMORY_LIMIT = 1536 * 1024 * 1024
 """The child's address-space limit: the CLI needs a few hundred MB at most."""
@@ -168,3 +173,41 @@ def test_validate_refuses_what_json_does_not_allow_in_one_line(
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{path}") and problem in result.stderr
+
+
+# Bug: VALUE made a class ValueError in zoho_bulk_core.errors (hiding the
+# builtin there and for star importers), JOB_FAILED one named like the
+# waiters' JobFailedError.
+def test_error_codes_never_take_builtin_or_runtime_class_names(tmp_path: Path) -> None:
+    extra = {
+        code: {"http_status": 400, "meaning": "Hostile."}
+        for code in ["VALUE", "KEY", "CONNECTION", "JOB_FAILED", "WAIT_TIMEOUT", "PAYLOAD"]
+    }
+    out = generate(HostileSpec(extra_errors=extra), tmp_path)
+    with imported(out) as modules:
+        errors = modules["errors"]
+        names = {code: errors.ERROR_CLASSES[code].__name__ for code in extra}
+        assert names == {
+            "VALUE": "ValueCodeError",
+            "KEY": "KeyCodeError",
+            "CONNECTION": "ConnectionCodeError",
+            "JOB_FAILED": "JobFailedCodeError",
+            "WAIT_TIMEOUT": "WaitTimeoutCodeError",
+            "PAYLOAD": "PayloadCodeError",
+        }
+        assert not hasattr(errors, "ValueError") and not hasattr(errors, "JobFailedError")
+
+
+def test_reserved_error_class_names_cover_every_runtime_class() -> None:
+    import zoho_bulk_core
+
+    package = Path(zoho_bulk_core.__file__).parent
+    defined = set()
+    for path in package.glob("*.py"):
+        defined |= set(re.findall(r"^class (\w+)\b", path.read_text("utf-8"), re.MULTILINE))
+    from zoho_bulk_core.errors import ERROR_CLASSES
+
+    runtime = {name for name in defined if name.endswith("Error")} - {cls.__name__ for cls in ERROR_CLASSES.values()}
+    assert runtime <= RESERVED_ERROR_CLASS_NAMES
+    builtin_errors = {name for name in dir(builtins) if name.endswith("Error")}
+    assert builtin_errors <= RESERVED_ERROR_CLASS_NAMES
