@@ -10,6 +10,7 @@ import re
 import resource
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -207,7 +208,32 @@ def test_reserved_error_class_names_cover_every_runtime_class() -> None:
         defined |= set(re.findall(r"^class (\w+)\b", path.read_text("utf-8"), re.MULTILINE))
     from zoho_bulk_core.errors import ERROR_CLASSES
 
-    runtime = {name for name in defined if name.endswith("Error")} - {cls.__name__ for cls in ERROR_CLASSES.values()}
+    runtime = {name for name in defined if name.endswith("Error")} - {
+        cls.__name__ for cls in ERROR_CLASSES.values()
+    }
     assert runtime <= RESERVED_ERROR_CLASS_NAMES
     builtin_errors = {name for name in dir(builtins) if name.endswith("Error")}
     assert builtin_errors <= RESERVED_ERROR_CLASS_NAMES
+
+
+# Bug: the product title went into the package README raw (Markdown and HTML
+# in it were rendered as markup).
+def test_product_title_reaches_the_readme_and_wheel_metadata_as_literal_text(
+    tmp_path: Path,
+) -> None:
+    from markdown_it import MarkdownIt
+
+    title = 'Zoho <img src=x onerror="alert(1)"> [site](https://e.example) *b* `c` \\ &amp;'
+    out = generate(HostileSpec(title=title + "\n# Heading"), tmp_path)
+    distribution = next((out / "python").glob("zoho-bulk-hostile"))
+    readme = (distribution / "README.md").read_text("utf-8")
+    tokens = MarkdownIt("commonmark").parse(readme)
+    inline = [child for token in tokens for child in token.children or []]
+    assert [token.type for token in tokens if token.type == "heading_open"] == ["heading_open"]
+    assert not [token for token in inline if token.type in ("html_inline", "link_open", "em_open")]
+    text = "".join(token.content for token in inline if token.type == "text")
+    assert f"{title} # Heading Bulk API" in text
+    html = MarkdownIt("commonmark").render(readme)
+    assert "<img" not in html and "<a " not in html
+    metadata = tomllib.loads((distribution / "pyproject.toml").read_text("utf-8"))["project"]
+    assert f"{title} # Heading Bulk API." in metadata["description"]
