@@ -6,10 +6,12 @@ a crash or a half-written tree."""
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import resource
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -237,3 +239,53 @@ def test_product_title_reaches_the_readme_and_wheel_metadata_as_literal_text(
     assert "<img" not in html and "<a " not in html
     metadata = tomllib.loads((distribution / "pyproject.toml").read_text("utf-8"))["project"]
     assert f"{title} # Heading Bulk API." in metadata["description"]
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its reaper does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+# Bug: killing generate while black or datamodel-codegen ran in worker
+# processes left the workers running, orphaned.
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_killed_generate_leaves_no_worker_processes(spec_copy: Path) -> None:
+    env = {**os.environ, "ZOHO_BULKGEN_CACHE": "off", "ZOHO_BULKGEN_JOBS": "2"}
+    env["PYTHONPATH"] = str(ROOT)
+    out = spec_copy.parent / "out"
+    command = [sys.executable, "-m", "generator", "generate", "--spec", str(spec_copy)]
+    process = subprocess.Popen([*command, "--out", str(out)], env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while not workers and process.poll() is None and time.monotonic() < deadline:
+            workers = _children(process.pid)
+            time.sleep(0.01)
+        assert workers, "generate ended before it started worker processes"
+        time.sleep(0.3)
+        workers |= _children(process.pid)
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        process.kill()
+        process.wait()
