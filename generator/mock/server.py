@@ -198,6 +198,10 @@ class MockServer:
             answer = self.operations.handle(call)
         except ApiFailure as failure:
             return self.catalog.answer(failure)
+        except Exception as exc:  # noqa: BLE001 - a bug of the mock: answered and recorded
+            with self.state.lock:
+                self.state.errors.append(f"{method} {path}: mock failed: {exc!r}")
+            return self.catalog.answer(ApiFailure("INTERNAL_ERROR", "the mock failed", {}))
         if self.check_responses and answer.schema is not None:
             self.check_answer(answer)
         return answer
@@ -331,6 +335,8 @@ def _handler_class(server: MockServer) -> type[BaseHTTPRequestHandler]:
             for name, value in answer.headers:
                 self.send_header(name, value)
             self.end_headers()
+            if self.command == "HEAD":
+                return
             cut = (
                 answer.content is not None
                 and server.take_fault(path, frozenset({"drop_mid_body"})) is not None
@@ -349,7 +355,29 @@ def _handler_class(server: MockServer) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 pass
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+        def __getattr__(self, name: str) -> Any:
+            """Every method is served (``do_TRACE``, ``do_PROPFIND``, ...): one the
+            spec does not declare gets the vendor's JSON INVALID_REQUEST_METHOD."""
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
+
+        def send_error(
+            self, code: int, message: str | None = None, explain: str | None = None
+        ) -> None:
+            """A request the HTTP layer refuses (a request line too long, a bad
+            header) is answered in the vendor's JSON error shape, not HTML."""
+            body = {
+                "code": "INVALID_REQUEST",
+                "details": {},
+                "message": message or "",
+                "status": "error",
+            }
+            self.close_connection = True
+            try:
+                self._send(Answer(code, body, headers=(("Connection", "close"),)), "")
+            except OSError:
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: tests and benchmarks read the recorded requests instead."""
