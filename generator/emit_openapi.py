@@ -31,10 +31,14 @@ TOKEN_SCHEME = "zohoOAuthToken"
 OAUTH2_SCHEME = "zohoOAuth2"
 ERROR_SCHEMA = ERROR_TYPE
 ERROR_CODE_SCHEMA = "ErrorCode"
-ZIP_SCHEMA: dict[str, Any] = {"type": "string", "contentMediaType": "application/zip"}
-UPLOAD_PART_SCHEMA: dict[str, Any] = {**ZIP_SCHEMA, "format": "binary"}
-"""A file part: ``contentMediaType`` for OpenAPI 3.1, ``format: binary`` for the
-tools that read file parts the 3.0 way (openapi-python-client, Schemathesis)."""
+ZIP_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "format": "binary",
+    "contentMediaType": "application/zip",
+}
+"""A zip file, as a body or a file part: ``contentMediaType`` for OpenAPI 3.1,
+``format: binary`` for the tools that read files the 3.0 way
+(openapi-python-client, Schemathesis)."""
 WRITE_RESULT_PATH = "/{api_version}/{prefix}/{org}/bulk-write/{job_id}/{file_name}"
 """The layout of a bulk write job's ``result.download_url`` (relative, or on a
 download host), split into path parameters that hold no ``/``: a whole URL
@@ -299,7 +303,7 @@ def _multipart_body(field: str) -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         field: {
-                            **UPLOAD_PART_SCHEMA,
+                            **ZIP_SCHEMA,
                             "description": "The zip holding the CSV file (at most 25 MB).",
                         }
                     },
