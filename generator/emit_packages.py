@@ -15,7 +15,13 @@ import jinja2
 
 from generator import __version__
 from generator.python_imports import drop_unused_imports
-from generator.python_text import docstring_text, python_literal, snake_case, toml_string
+from generator.python_text import (
+    docstring_text,
+    markdown_text,
+    python_literal,
+    snake_case,
+    toml_string,
+)
 from generator.python_views import operation_views
 from generator.spec_model import DataCenter, ErrorCode, NormalizedSpec, Product, ProductVersion
 
@@ -197,6 +203,7 @@ def template_environment() -> jinja2.Environment:
     env.filters["docstring"] = docstring_text
     env.filters["snake"] = snake_case
     env.filters["toml"] = toml_string
+    env.filters["md"] = markdown_text
     return env
 
 

@@ -94,14 +94,85 @@ BASE_ERROR_CLASSES = frozenset(
 )
 """The classes the core errors module defines itself, which no code's class may replace."""
 
+BUILTIN_ERROR_NAMES = frozenset(
+    {
+        "ArithmeticError",
+        "AssertionError",
+        "AttributeError",
+        "BlockingIOError",
+        "BrokenPipeError",
+        "BufferError",
+        "ChildProcessError",
+        "ConnectionAbortedError",
+        "ConnectionError",
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "EOFError",
+        "EnvironmentError",
+        "FileExistsError",
+        "FileNotFoundError",
+        "FloatingPointError",
+        "IOError",
+        "ImportError",
+        "IndentationError",
+        "IndexError",
+        "InterruptedError",
+        "IsADirectoryError",
+        "KeyError",
+        "LookupError",
+        "MemoryError",
+        "ModuleNotFoundError",
+        "NameError",
+        "NotADirectoryError",
+        "NotImplementedError",
+        "OSError",
+        "OverflowError",
+        "PermissionError",
+        "ProcessLookupError",
+        "PythonFinalizationError",
+        "RecursionError",
+        "ReferenceError",
+        "RuntimeError",
+        "SyntaxError",
+        "SystemError",
+        "TabError",
+        "TimeoutError",
+        "TypeError",
+        "UnboundLocalError",
+        "UnicodeDecodeError",
+        "UnicodeEncodeError",
+        "UnicodeError",
+        "UnicodeTranslateError",
+        "ValueError",
+        "ZeroDivisionError",
+    }
+)
+"""Python's builtin exceptions ending in ``Error`` (3.11 to 3.13), listed rather than
+read from ``builtins`` so that the output does not depend on the running Python."""
+
+RESERVED_ERROR_CLASS_NAMES = frozenset(
+    {
+        *BASE_ERROR_CLASSES,
+        # Exceptions the rest of the runtime defines (waiters, validation, transport, results).
+        "JobFailedError",
+        "WaitTimeoutError",
+        "PayloadError",
+        # ``VALUE`` must not make a ValueError that hides the builtin.
+        *BUILTIN_ERROR_NAMES,
+    }
+)
+"""Names no error code's class may take; a test checks that every exception class
+of the installed runtime is among them."""
+
 
 def error_class_names(codes: list[str]) -> list[str]:
     """Distinct exception class names for the error codes, in order.
 
     A code whose name would replace a base class (``NOT_FOUND`` ->
-    ``NotFoundError``) or an earlier code's class (``A_B`` and ``A__B``) gets
+    ``NotFoundError``), another runtime class (``JOB_FAILED``), a Python builtin
+    (``VALUE`` -> ``ValueError``) or an earlier code's class (``A_B`` and ``A__B``) gets
     ``Code`` before ``Error``, then a number, until the name is free."""
-    used = set(BASE_ERROR_CLASSES)
+    used = set(RESERVED_ERROR_CLASS_NAMES)
     names = []
     for code in codes:
         name = error_class_name(code)

@@ -17,6 +17,10 @@ from generator.emit_schemas import schema_path, to_strict
 from generator.errors import UsageError
 from generator.load import to_pointer
 from generator.normalize import module_name
+from generator.strict_json import JsonInputError, loads_strict
+
+MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+"""Bytes ``validate`` reads of one payload file; a larger one is refused unread."""
 
 
 def load_schema(
@@ -110,17 +114,14 @@ class PayloadChecker:
         """Read a JSON file ('-' for stdin) and check its payload."""
         name = str(path)
         try:
-            text = sys.stdin.read() if name == "-" else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_payload_text(path)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             return PayloadReport(name, self.model.__name__, [f"cannot read: {exc}"])
         try:
-            payload = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return PayloadReport(
-                f"{name}:{exc.lineno}:{exc.colno}",
-                self.model.__name__,
-                [f"invalid JSON: {exc.msg}"],
-            )
+            payload = loads_strict(text)
+        except JsonInputError as exc:
+            where = f"{name}:{exc.line}:{exc.column}" if exc.line else name
+            return PayloadReport(where, self.model.__name__, [f"invalid JSON: {exc.message}"])
         return self.check(name, payload)
 
     def check(self, name: str, payload: Any) -> PayloadReport:
@@ -162,6 +163,18 @@ class PayloadChecker:
                 for error in exc.errors(include_url=False)
             ]
         return []
+
+
+def read_payload_text(path: Path) -> str:
+    """The UTF-8 text of ``path`` ('-': stdin), reading at most MAX_PAYLOAD_BYTES."""
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read(MAX_PAYLOAD_BYTES + 1)
+    else:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_PAYLOAD_BYTES + 1)
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        raise ValueError(f"larger than {MAX_PAYLOAD_BYTES:,} bytes")
+    return raw.decode("utf-8")
 
 
 def import_models(out_dir: Path, product: str, version: str) -> Any:

@@ -337,6 +337,10 @@ class MockOperations:
         """Schedule an import of uploaded files; their rows are decided at once."""
         _check_role_may_create(call.token)
         request = self._json_request(call)
+        if not request["resource"]:
+            raise ApiFailure(
+                "MANDATORY_NOT_FOUND", "a write job needs a resource", {"json_path": "/resource"}
+            )
         modules = [module_api_name(resource["module"]) for resource in request["resource"]]
         require_scopes(call, modules)
         job_id = self.state.new_id()
