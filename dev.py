@@ -5,6 +5,8 @@
     python3 dev.py test       # create .venv if needed, install generated packages, run all tests
 
 Extra arguments go to the command underneath (zoho-bulkgen generate, or pytest).
+`python3 dev.py --help` prints this; exit codes: 0 success, 2 unknown command,
+otherwise the command's own.
 """
 
 from __future__ import annotations
@@ -30,8 +32,15 @@ def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script may run under an old python3
         print("dev.py: Python 3.11 or newer is needed", file=sys.stderr)
         return 2
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
     if not argv or argv[0] not in ("generate", "test"):
         print(__doc__, file=sys.stderr)
+        print(
+            f"dev.py: unknown command {argv[0]!r}" if argv else "dev.py: a command is needed",
+            file=sys.stderr,
+        )
         return 2
     command, rest = argv[0], argv[1:]
     ensure_venv()
