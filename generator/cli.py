@@ -167,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     drift.add_argument("docs", nargs="+", type=Path, metavar="DOC", help="vendor page files")
     drift.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=_SPEC_HELP)
     drift.set_defaults(run=_run_drift)
+    _add_release_commands(commands)
     return parser
 
 
@@ -436,7 +437,7 @@ def _locate(args: argparse.Namespace) -> None:
     cwd = Path.cwd()
     if args.command in ("generate", "check"):
         args.spec, args.out = project_paths(args.spec, args.out, cwd)
-    elif args.command in ("mock", "drift"):
+    elif args.command in ("mock", "drift", "release"):
         args.spec, _ = project_paths(args.spec, None, cwd)
     elif args.command == "extract" and args.spec is None:
         root = find_project_root(cwd)
@@ -447,6 +448,8 @@ def _locate(args: argparse.Namespace) -> None:
                 "the drafts do not reuse the spec's names (pass --spec DIR for that)",
                 file=sys.stderr,
             )
+    elif args.command == "diff":
+        args.new, _ = project_paths(args.new, None, cwd)
     elif args.command in ("schema", "validate"):
         args.source = args.out if args.out is not None else _schema_source(cwd)
 
@@ -466,6 +469,65 @@ def _schema_source(cwd: Path) -> Any:
             "package installed and none shipped with this zoho-bulkgen; pass --out DIR"
         )
     return catalog
+
+
+def _add_release_commands(commands: Any) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="list what a spec change does to the generated API; exit 1 if anything breaks",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD_SPEC_DIR", help="the spec before")
+    diff.add_argument(
+        "new",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_SPEC,
+        metavar="NEW_SPEC_DIR",
+        help="the spec after (default: the project's spec/)",
+    )
+    diff.set_defaults(run=_run_diff)
+    release = commands.add_parser(
+        "release",
+        help="record the API changes since the last release in spec/releases/",
+    )
+    release.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=_SPEC_HELP)
+    release.set_defaults(run=_run_release)
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from generator.api_diff import LEVELS, diff_surfaces, worst
+    from generator.releases import spec_surface
+
+    changes = diff_surfaces(spec_surface(args.old), spec_surface(args.new))
+    for change in changes:
+        print(change.render())
+    if not changes:
+        print("diff: no change to the generated API")
+        return 0
+    counts = ", ".join(
+        f"{sum(change.level == level for change in changes)} {level}" for level in LEVELS
+    )
+    bumps = {"breaking": "major", "additive": "minor", "docs": "patch"}
+    releases = ", ".join(
+        f"{name}: {bumps[level]}"
+        for name in dict.fromkeys(change.distribution for change in changes)
+        if (level := worst([c for c in changes if c.distribution == name])) is not None
+    )
+    print(f"diff: {len(changes)} changes ({counts}); releases: {releases}")
+    return 1 if worst(changes) == "breaking" else 0
+
+
+def _run_release(args: argparse.Namespace) -> int:
+    from generator.releases import record_release, spec_surface_and_model
+
+    _, spec = spec_surface_and_model(args.spec)
+    plan = record_release(args.spec, spec)
+    for name, version in plan.versions.items():
+        pending = len(plan.pending.get(name, ()))
+        what = f"{pending} changes recorded" if pending else "no change"
+        print(f"{name} {version}: {what}")
+    print(f"{args.spec / 'releases'}: written; the generated files stay as they are")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
