@@ -5,7 +5,7 @@ or in normalize."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,13 +75,20 @@ class ErrorView:
     base_class: str
 
 
-def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> dict[str, str]:
+def emit_packages(
+    spec: NormalizedSpec,
+    models: dict[tuple[str, str], str],
+    versions: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """Every file of the Python packages, keyed by path under generated/.
 
-    ``models`` holds the models source per (product, version).
+    ``models`` holds the models source per (product, version); ``versions`` each
+    distribution's version (generator.releases), the generator's own by default.
     """
     env = template_environment()
-    common: dict[str, Any] = {"package_version": __version__, "auth": spec.auth}
+    versions = versions or {}
+    core_version = versions.get("zoho-bulk-core", __version__)
+    common: dict[str, Any] = {"package_version": core_version, "auth": spec.auth}
     files: dict[str, str] = {}
     errors = [_error_view(error) for error in spec.errors]
     core_context = {
@@ -97,7 +104,12 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
     files[f"{CORE_ROOT}/zoho_bulk_core/py.typed"] = ""
     for product in spec.products:
         root = f"{PYTHON_ROOT}/{product.distribution}"
-        context = {**common, "product": product}
+        context = {
+            **common,
+            "product": product,
+            "package_version": versions.get(product.distribution, __version__),
+            "core_version": core_version,
+        }
         for template, target in _PRODUCT_FILES.items():
             files[f"{root}/{target.format(package=product.package)}"] = env.get_template(
                 template
