@@ -106,7 +106,7 @@ class MockOperations:
         error = jsonschema.exceptions.best_match(self._request_validators[path].iter_errors(body))
         if error is not None:
             pointer = to_pointer(tuple(error.absolute_path))
-            if error.validator == "required":
+            if error.validator in ("required", "minItems"):  # an empty list names nothing
                 raise ApiFailure(
                     "MANDATORY_NOT_FOUND", "a required key is missing", {"json_path": pointer}
                 )
