@@ -12,6 +12,7 @@ from generator.format import BLACK_LINE_LENGTH, black_identity, format_python_fi
 from generator.python_text import docstring_text, python_literal
 from generator.reuse import step_identity
 from generator.spec_model import NormalizedSpec, ProductVersion
+from generator.type_expr import is_nullable
 
 MODELS_HEADER = '''"""Pydantic models of {title} Bulk API {version}.
 
@@ -148,10 +149,16 @@ def _tuple(names: tuple[str, ...]) -> str:
 
 
 def _presence_rules(version: ProductVersion) -> list[str]:
-    """Statements that give models their at-least-one-of field groups, which
-    JSON Schema states as anyOf/required and datamodel-code-generator drops."""
-    return [
-        f"{type_spec.name}.__zoho_require_one_of__ = {_tuple(type_spec.require_one_of)}\n"
-        for type_spec in version.types
-        if type_spec.require_one_of
-    ]
+    """Statements that give models the rules datamodel-code-generator drops:
+    their at-least-one-of field groups (JSON Schema's anyOf/required) and the
+    fields that may hold null (every other optional field refuses null, as its
+    schema does, though the generated annotation admits None as "absent")."""
+    rules = []
+    for type_spec in version.types:
+        if type_spec.require_one_of:
+            group = _tuple(type_spec.require_one_of)
+            rules.append(f"{type_spec.name}.__zoho_require_one_of__ = {group}\n")
+        nullable = tuple(field.name for field in type_spec.fields if is_nullable(field.type))
+        if nullable:
+            rules.append(f"{type_spec.name}.__zoho_nullable__ = {_tuple(nullable)}\n")
+    return rules

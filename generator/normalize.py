@@ -360,6 +360,10 @@ def _overlay_applies(
     return start <= position <= end
 
 
+FIELD_CONSTRAINTS = ("min_items", "max_items", "minimum", "max_length")
+"""Bounds a spec field may state, in the order they are written out."""
+
+
 def _type_spec(
     name: str, definition: dict[str, Any], fields: dict[str, dict[str, Any]]
 ) -> TypeSpec:
@@ -374,7 +378,11 @@ def _type_spec(
         description=definition["description"],
         fields=tuple(
             FieldSpec(
-                field_name, parse_type(field["type"]), field_name in required, field["description"]
+                field_name,
+                parse_type(field["type"]),
+                field_name in required,
+                field["description"],
+                tuple((kind, field[kind]) for kind in FIELD_CONSTRAINTS if kind in field),
             )
             for field_name, field in fields.items()
         ),
@@ -474,7 +482,7 @@ def _normalize_operation(
 
 def _normalize_example(entry: dict[str, Any], payload: Any) -> Example:
     source = entry["source"]
-    origin = source.get("seed") or source.get("url") or "spec"
+    origin = source.get("seed") or source.get("url") or source.get("sdk") or "spec"
     if "line" in source:
         origin = f"{origin} line {source['line']}"
     name = entry["file"].removeprefix("examples/").removesuffix(".json")
