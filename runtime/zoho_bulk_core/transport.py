@@ -290,12 +290,14 @@ class _DownloadBudget:
         self.ends_at = time.monotonic() + limits.deadline
 
     def check_time(self) -> None:
+        """DownloadLimitError once the deadline has passed."""
         if time.monotonic() >= self.ends_at:
             raise DownloadLimitError(
                 f"{self.what} took longer than {self.limits.deadline:g} s"
             )
 
     def check_announced(self, response: httpx.Response) -> None:
+        """DownloadLimitError if the answer announces more than the cap."""
         announced = response.headers.get("content-length", "")
         if announced.isdigit() and int(announced) > self.limits.max_bytes:
             raise DownloadLimitError(
@@ -304,6 +306,7 @@ class _DownloadBudget:
             )
 
     def check_received(self, received: int) -> None:
+        """DownloadLimitError past the cap or the deadline."""
         if received > self.limits.max_bytes:
             raise DownloadLimitError(
                 f"{self.what} is larger than {self.limits.max_bytes:,} bytes"
