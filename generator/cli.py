@@ -526,7 +526,10 @@ def _run_release(args: argparse.Namespace) -> int:
         pending = len(plan.pending.get(name, ()))
         what = f"{pending} changes recorded" if pending else "no change"
         print(f"{name} {version}: {what}")
-    print(f"{args.spec / 'releases'}: written; the generated files stay as they are")
+    print(
+        f"{args.spec / 'releases'}: written; generated files do not change "
+        "('zoho-bulkgen generate' refreshes the manifest)"
+    )
     return 0
 
 
