@@ -247,7 +247,7 @@ def _named_operation(text: str) -> str | None:
         return _CALLBACK_OF[side] if side else None
     if re.search(r"\bupload", text):
         return "upload_file"
-    if "download" in text or re.search(r"\bresult\b", text):
+    if "download" in text:
         return f"download_bulk_{side}_result" if side else None
     if re.search(r"\bcreate\b|\bschedul", text):
         return f"create_bulk_{side}_job" if side else None
@@ -280,8 +280,9 @@ def _url_matches(page: Page, spec: NormalizedSpec) -> list[_Match]:
 
 def same_path(page_path: str, spec_path: str) -> bool:
     """Equal paths, where any placeholder matches any other placeholder; a page
-    path without the product prefix (``/bulk/v8/read``, as the vendor's OpenAPI
-    markdown prints it) matches the end of the spec's path."""
+    path that starts further down (``/bulk/v8/read`` in the vendor's OpenAPI
+    markdown, ``/write/{job_id}`` in an endpoint list) matches the end of the
+    spec's path."""
 
     def generic(path: str) -> str:
         return re.sub(r"\{[^{}]+\}", "{}", path.rstrip("/"))
@@ -289,12 +290,9 @@ def same_path(page_path: str, spec_path: str) -> bool:
     page, spec = generic(page_path), generic(spec_path)
     if page == spec:
         return True
-    return (
-        page.count("/") >= 2
-        and not page.startswith("/{}")
-        and spec.endswith(page)
-        and spec.count("/") == page.count("/") + 1
-    )
+    # Relative: the end of the spec's path, from a fixed segment on (an
+    # endpoint list prints POST /write, the OpenAPI markdown /bulk/v8/read).
+    return page.startswith("/") and not page.startswith("/{}") and spec.endswith(page)
 
 
 def _product(page: Page, spec: NormalizedSpec, candidates: list[_Match]) -> Product:

@@ -87,7 +87,7 @@ def _operation_page(
         path=route,
         path_params=tuple(
             str(param.get("name"))
-            for param in map(lambda p: _resolve(document, p), operation.get("parameters", []))
+            for param in map(lambda p: _resolve(document, p), _list(operation.get("parameters")))
             if isinstance(param, dict) and param.get("in") == "path"
         ),
         scopes=scopes,
@@ -101,12 +101,20 @@ def _operation_page(
         version_mentions=versions,
         hosts=tuple(
             str(server.get("url", "")).split("//", 1)[-1]
-            for server in operation.get("servers", document.get("servers", []))
+            for server in _list(operation.get("servers", document.get("servers")))
             if isinstance(server, dict)
         ),
         scopes_exhaustive=own_security,
         nesting_explicit=True,
     )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _scopes(security: Any) -> tuple[tuple[str, ...], ...]:
@@ -142,15 +150,15 @@ def _resolve(document: dict[str, Any], schema: Any) -> Any:
     return schema
 
 
-def _alternatives(document: dict[str, Any], schema: Any) -> list[Any]:
+def _alternatives(document: dict[str, Any], schema: Any, depth: int = 0) -> list[Any]:
     """The schemas a ``oneOf``/``anyOf`` offers (the schema itself otherwise)."""
     schema = _resolve(document, schema)
-    if isinstance(schema, dict):
+    if isinstance(schema, dict) and depth < _MAX_DEPTH:
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list):
                 found = []
                 for option in schema[key]:
-                    found.extend(_alternatives(document, option))
+                    found.extend(_alternatives(document, option, depth + 1))
                 return found
     return [schema]
 
@@ -164,9 +172,9 @@ def _json_schema(content: Any) -> Any:
     return None
 
 
-def _is_error_schema(document: dict[str, Any], schema: Any) -> bool:
+def _is_error_schema(document: dict[str, Any], schema: Any, depth: int = 0) -> bool:
     schema = _resolve(document, schema)
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return False
     properties = schema.get("properties", {})
     status = _resolve(document, properties.get("status")) if isinstance(properties, dict) else None
@@ -176,7 +184,9 @@ def _is_error_schema(document: dict[str, Any], schema: Any) -> bool:
     items = data.get("items") if isinstance(data, dict) else None
     if items is None:
         return False
-    return any(_is_error_schema(document, option) for option in _alternatives(document, items))
+    return any(
+        _is_error_schema(document, option, depth + 1) for option in _alternatives(document, items)
+    )
 
 
 def _request_fields(document: dict[str, Any], operation: dict[str, Any]) -> tuple[PageField, ...]:
@@ -189,8 +199,8 @@ def _request_fields(document: dict[str, Any], operation: dict[str, Any]) -> tupl
 
 
 def _response_fields(document: dict[str, Any], operation: dict[str, Any]) -> tuple[PageField, ...]:
-    responses = operation.get("responses", {})
-    for status in sorted(responses if isinstance(responses, dict) else {}):
+    responses = _dict(operation.get("responses"))
+    for status in sorted(responses):
         if not str(status).startswith("2"):
             continue
         response = _resolve(document, responses[status])
@@ -240,12 +250,12 @@ def _describe(
     if len(options) > 1 or (options and options[0] is not prop):
         prop = next((o for o in options if o.get("properties")), options[0] if options else {})
     kind_name = prop.get("type")
-    values = tuple(str(v) for v in prop.get("enum", []) if v is not None)
+    values = tuple(str(v) for v in _list(prop.get("enum")) if v is not None)
     if kind_name == "array":
         items = _resolve(document, prop.get("items"))
         children = _fields(document, items, depth + 1, seen) if isinstance(items, dict) else ()
         item_values = (
-            tuple(str(v) for v in items.get("enum", [])) if isinstance(items, dict) else ()
+            tuple(str(v) for v in _list(items.get("enum"))) if isinstance(items, dict) else ()
         )
         return "array", "array", children, values or item_values
     if kind_name == "string" and prop.get("format") == "date-time":
@@ -260,13 +270,13 @@ def _errors(document: dict[str, Any], operation: dict[str, Any]) -> tuple[PageEr
     names one code gives its HTTP status; a catch-all listing many codes under
     one status does not."""
     found: dict[str, PageErrorCode] = {}
-    responses = operation.get("responses", {})
-    for status in sorted(responses if isinstance(responses, dict) else {}):
+    responses = _dict(operation.get("responses"))
+    for status in sorted(responses):
         response = _resolve(document, responses[status])
         schema = _json_schema(response.get("content")) if isinstance(response, dict) else None
         for option in _error_schemas(document, schema):
-            code = _resolve(document, option.get("properties", {}).get("code"))
-            codes = [str(c) for c in code.get("enum", [])] if isinstance(code, dict) else []
+            code = _resolve(document, _dict(option.get("properties")).get("code"))
+            codes = [str(c) for c in _list(code.get("enum"))] if isinstance(code, dict) else []
             http_status = int(status) if len(codes) == 1 and str(status).isdigit() else None
             for value in codes:
                 if value not in found or (found[value].http_status is None and http_status):
@@ -274,15 +284,16 @@ def _errors(document: dict[str, Any], operation: dict[str, Any]) -> tuple[PageEr
     return tuple(found.values())
 
 
-def _error_schemas(document: dict[str, Any], schema: Any) -> list[dict[str, Any]]:
-    found = []
+def _error_schemas(document: dict[str, Any], schema: Any, depth: int = 0) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if depth > _MAX_DEPTH:
+        return found
     for option in _alternatives(document, schema):
         if not isinstance(option, dict):
             continue
-        properties = option.get("properties", {})
-        data = _resolve(document, properties.get("data")) if isinstance(properties, dict) else None
+        data = _resolve(document, _dict(option.get("properties")).get("data"))
         if isinstance(data, dict) and data.get("type") == "array":
-            found.extend(_error_schemas(document, data.get("items")))
+            found.extend(_error_schemas(document, data.get("items"), depth + 1))
         elif _is_error_schema(document, option):
             found.append(option)
     return found

@@ -500,3 +500,82 @@ def test_an_acknowledgment_given_twice_is_a_spec_error(spec_copy: Path) -> None:
     path.write_text(text + entries, encoding="utf-8")
     with pytest.raises(SpecError, match="already acknowledged"):
         load_context(spec_copy)
+
+
+# --- robustness -----------------------------------------------------------------------
+
+
+def _mutations(text: str, rng: Any) -> str:
+    lines = text.split("\n")
+    kind = rng.randrange(4)
+    if kind == 0:
+        lines = lines[: rng.randrange(len(lines))]
+    elif kind == 1:
+        rng.shuffle(lines)
+    elif kind == 2:
+        for _ in range(8):
+            index = rng.randrange(len(lines))
+            lines[index] = lines[index][: rng.randrange(len(lines[index]) + 1)]
+    else:
+        junk = ["{", "}", "[", "(and)", "(or)", "scope=ZohoCRM.bulk.ALL (and)", "| a | b |"]
+        junk += ["x Properties", "Values are", "```", "```json", "#### 404", "Copied{", '"\\']
+        for _ in range(4):
+            lines.insert(rng.randrange(len(lines) + 1), rng.choice(junk))
+    return "\n".join(lines)
+
+
+def test_damaged_pages_never_break_extract_or_drift() -> None:
+    import random
+
+    context = load_context(SPEC_DIR)
+    sources = [path for path in corpus_files() if path.suffix != ".json"]
+    sources += sorted(SEEDS_DIR.glob("*.txt"))
+    rng = random.Random(10)
+    for _ in range(150):
+        text = _mutations(rng.choice(sources).read_text(encoding="utf-8"), rng)
+        page = extract_page(text, "mutated", "mutated", context.error_codes)
+        try:
+            identity = identify(page, context.spec)
+        except IdentifyError:
+            continue
+        for difference in page_drift(page, context, identity):
+            assert "\n" not in difference.render()
+
+
+def test_malformed_openapi_documents_never_break_drift(tmp_path: Path) -> None:
+    import copy
+    import json
+    import random
+
+    from generator.extract import PageError
+    from generator.vendor_openapi import read_openapi
+
+    context = load_context(SPEC_DIR)
+    original = json.loads((CORPUS / "crm_v7_openapi.json").read_text(encoding="utf-8"))
+    junk: list[Any] = [None, [], {}, "x", 3, {"$ref": "#/nope"}, {"$ref": "#/components"}]
+    junk += [{"enum": None}, {"type": "array", "items": None}, {"properties": {"a": None}}]
+    rng = random.Random(4)
+    target = tmp_path / "doc.json"
+    for _ in range(100):
+        document = copy.deepcopy(original)
+        for _ in range(4):
+            containers: list[Any] = []
+            stack: list[Any] = [document]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (dict, list)) and node:
+                    containers.append(node)
+                    stack.extend(node.values() if isinstance(node, dict) else node)
+            node = rng.choice(containers)
+            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+            node[key] = copy.deepcopy(rng.choice(junk))
+        target.write_text(json.dumps(document), encoding="utf-8")
+        try:
+            pages = read_openapi(target)
+        except PageError:
+            continue
+        for page in pages:
+            try:
+                page_drift(page, context, identify(page, context.spec))
+            except IdentifyError:
+                continue
