@@ -478,7 +478,8 @@ def _scope_drift(page: Page, identity: Identity) -> Iterator[Difference]:
         tuple(scope.replace("{scope}", prefix) for scope in alternative)
         for alternative in identity.operation.scopes
     ]
-    for combination in page.scopes:
+    page_scopes = _expand_unlisted_types(page.scopes, spec_scopes)
+    for combination in page_scopes:
         if not any(satisfies(combination, alternative) for alternative in spec_scopes):
             yield _difference(
                 page,
@@ -492,7 +493,7 @@ def _scope_drift(page: Page, identity: Identity) -> Iterator[Difference]:
     if not page.scopes_exhaustive:
         return  # a document-wide requirement says what is enough, not what is needed
     for alternative in spec_scopes:
-        if not any(satisfies(alternative, combination) for combination in page.scopes):
+        if not any(satisfies(alternative, combination) for combination in page_scopes):
             yield _difference(
                 page,
                 identity,
@@ -502,6 +503,29 @@ def _scope_drift(page: Page, identity: Identity) -> Iterator[Difference]:
                 "the spec accepts this scope combination; the page accepts no combination "
                 "it grants",
             )
+
+
+def _expand_unlisted_types(
+    combinations: tuple[tuple[str, ...], ...], spec_scopes: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """A ``{operation_type}`` the page left open (it lists no operation types)
+    stands for each type the operation's own module scopes use."""
+    kinds = sorted(
+        {
+            scope.rsplit(".", 1)[-1]
+            for alternative in spec_scopes
+            for scope in alternative
+            if "{module}" in scope
+        }
+    )
+    expanded: list[tuple[str, ...]] = []
+    for combination in combinations:
+        if not any("{operation_type}" in scope for scope in combination) or not kinds:
+            expanded.append(combination)
+            continue
+        for kind in kinds:
+            expanded.append(tuple(scope.replace("{operation_type}", kind) for scope in combination))
+    return expanded
 
 
 def satisfies(granted: tuple[str, ...], needed: tuple[str, ...]) -> bool:

@@ -39,11 +39,11 @@ _FIELD = re.compile(
     rf"^(?P<name>[a-z_][A-Za-z0-9_]*?)(?P<show>\s+Show properties)?(?:\s*,\s*|\s*\(\s*|\s*)"
     rf"(?P<type>(?i:{_TYPE_WORDS}))(?![0-9_])(?P<rest>.*)$"
 )
-_PROPERTIES_HEADING = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*) Properties$")
+_PROPERTIES_HEADING = re.compile(r"^(?:Show\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+Properties$")
 _BULLET_SPLIT = re.compile(r"(?:^|\s)[-•]\s+(?=[a-z_])")
 _REQUIRED_WORD = re.compile(
-    r"^[\s,()\-:]*(?P<word>mandatory|required|optional)\b(?P<cond>\s+(?:when|if|for|only|in|to)\b)?",
-    re.I,
+    r"^[\s,\-:]*(?:\([^()]*\))?[\s,()\-:]*(?:(?P<word>(?i:mandatory|required|optional))\b"
+    r"|(?P<yes>Yes|No)(?=[A-Z\s,.]|$))(?P<cond>,?\s+(?i:when|if|for|only|in|to)\b)?"
 )
 _LABEL = re.compile(
     r"(?:Sample|Example)\s+(?:request|response|input|output|callback|error|notification|JSON|body)"
@@ -68,7 +68,6 @@ _SCOPE_LINE = re.compile(
     re.I,
 )
 _CONNECTOR = re.compile(r"^\(?\s*(and|or)\s*\)?$", re.I)
-_OPERATION_TYPE = re.compile(r"^(?:[-•*]\s*)?(?P<type>[A-Z]{3,})\s+[-–:]\s+\S")
 _URL_LINE = re.compile(r"^(?:\{[A-Za-z_-]+\}|https?://)\S*/(?:bulk|upload)\S*$")
 _ENDPOINT = re.compile(
     r"^(?:[-•*]\s*)?\[?`?(?P<method>GET|POST|PUT|PATCH|DELETE)`?\s+`?(?P<path>/[^\s`\]()]*)"
@@ -503,20 +502,18 @@ def _normalize_scope(scope: str) -> str:
 
 
 def find_operation_types(lines: list[str]) -> tuple[str, ...]:
-    """The operation types a ``Possible operation types`` list names (ALL, READ, ...)."""
+    """The operation types a ``Possible operation types`` list names (ALL, READ,
+    ...), also from a table that glues them to the module names."""
     for index, line in enumerate(lines):
-        if line.strip().strip("#").strip().rstrip(":").lower() in (
-            "possible operation types",
-            "operation types",
-        ):
-            found: list[str] = []
-            for following in lines[index + 1 : index + 12]:
-                match = _OPERATION_TYPE.match(following.strip())
-                if match:
-                    found.append(match.group("type"))
-                elif following.strip() and found:
-                    break
-            return tuple(found)
+        if not line.strip().strip("#|").strip().rstrip(":|").lower().endswith("operation types"):
+            continue
+        found: list[str] = []
+        for following in lines[index + 1 : index + 12]:
+            kinds = re.findall(r"(?:^|[^A-Z])([A-Z]{3,})\s+[-–]\s+\S", following)
+            found.extend(kind for kind in kinds if kind not in found)
+            if not kinds and following.strip() and found:
+                break
+        return tuple(found)
     return ()
 
 
@@ -815,20 +812,19 @@ def find_field_items(lines: list[str], section: str) -> list[_FieldItem]:
     as ``The supported value is post``, documents a field's values."""
     items: list[_FieldItem] = []
     in_values = False
-    for index in _section_lines(lines, section):
-        raw = lines[index]
+    for index, raw in _joined_rows(lines, _section_lines(lines, section)):
         line = raw.strip()
         indent = len(raw) - len(raw.lstrip())
         heading = _PROPERTIES_HEADING.match(line)
         if heading:
             for item in reversed(items):
-                if item.name == heading.group("name"):
+                if item.name.lower() == heading.group("name").lower():
                     item.opens = True
                     # The rows after the heading belong to that field again.
                     items.append(_FieldItem(item.name, "", "reopen", index + 1, True, indent))
                     break
             continue
-        if line.startswith("|"):
+        if line.startswith("|") or line.count(" | ") >= 2:
             row = _table_field(line, index, indent)
             if row is not None:
                 items.append(row)
@@ -876,9 +872,33 @@ def find_field_items(lines: list[str], section: str) -> list[_FieldItem]:
     return items
 
 
+def _joined_rows(lines: list[str], indices: list[int]) -> list[tuple[int, str]]:
+    """The section's lines, with a table row that a page copy split over three
+    lines (``query`` / ``Show properties`` / ``JSON ObjectYes...``) joined again."""
+    rows: list[tuple[int, str]] = []
+    position = 0
+    while position < len(indices):
+        index = indices[position]
+        line = lines[index]
+        following = [lines[i].strip() for i in indices[position + 1 : position + 3]]
+        if (
+            re.fullmatch(r"[a-z_][A-Za-z0-9_]*", line.strip())
+            and len(following) == 2
+            and following[0] == "Show properties"
+            and re.match(rf"(?i:{_TYPE_WORDS})", following[1])
+        ):
+            rows.append((index, f"{line.rstrip()} Show properties{following[1]}"))
+            position += 3
+            continue
+        rows.append((index, line))
+        position += 1
+    return rows
+
+
 def _table_field(line: str, index: int, indent: int) -> _FieldItem | None:
     """A markdown table row ``| name | type | required | description |``."""
     cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+    cells[0] = re.sub(r"\s*Show properties$", "", cells[0])
     if len(cells) < 2 or not re.fullmatch(
         r"[a-z_][A-Za-z0-9_]*(?:\[\])?(?:\.[a-z_][A-Za-z0-9_]*(?:\[\])?)*", cells[0]
     ):
@@ -894,6 +914,8 @@ def _table_field(line: str, index: int, indent: int) -> _FieldItem | None:
             required = True
         elif word in ("no", "false", "optional"):
             required = False
+        elif re.match(r"^(?:yes|mandatory|required),?\s+(?:when|if|for|only|in)\b", word):
+            break  # depends on something: unstated
     kind = "array" if cells[1].endswith("[]") else page_kind(cells[1])
     values: list[str] = []
     for cell in cells[2:]:
@@ -915,6 +937,8 @@ def _required(rest: str) -> bool | None:
     match = _REQUIRED_WORD.match(rest)
     if match is None or match.group("cond"):
         return None
+    if match.group("yes"):
+        return match.group("yes") == "Yes"
     return match.group("word").lower() != "optional"
 
 

@@ -579,3 +579,17 @@ def test_malformed_openapi_documents_never_break_drift(tmp_path: Path) -> None:
                 page_drift(page, context, identify(page, context.spec))
             except IdentifyError:
                 continue
+
+
+def test_an_operation_type_slot_the_page_leaves_open_stands_for_the_operations_own() -> None:
+    context = load_context(SPEC_DIR)
+    page = extract_page(
+        "Request URL\nhttps://www.zohoapis.com/crm/bulk/v3/read\n\nScope\n\n"
+        "scope=ZohoCRM.bulk.READ\n(and)\nscope=ZohoCRM.modules.{module_name}.{operation_type}\n",
+        "o",
+        "o",
+    )
+    assert page.scopes == (("ZohoCRM.bulk.READ", "ZohoCRM.modules.{module}.{operation_type}"),)
+    assert [(d.kind, d.place) for d in page_drift(page, context)] == [
+        ("scope", "spec: ZohoCRM.bulk.ALL")
+    ]
