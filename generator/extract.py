@@ -86,7 +86,6 @@ _VALUES_INLINE = re.compile(
 )
 _VALUES_HEADER = re.compile(r"^(?:the\s+)?(?:possible\s+)?values\s+(?:are|is)\s*:?$", re.I)
 _VALUE_BULLET = re.compile(r"^(?:[-•*]\s*)?(?P<value>[A-Za-z][A-Za-z0-9_ ]{0,30}?)\s+-\s+\S")
-_VALUE_WORD = re.compile(r'"([^"]+)"|\b([A-Za-z][A-Za-z0-9_]*)\b')
 
 # Section headings, as printed alone on a line (markdown marks, bold and a
 # trailing colon dropped, case ignored).
@@ -958,26 +957,18 @@ def _opens(description: str) -> bool:
 
 def _inline_values(text: str) -> list[str]:
     """Values a description documents: ``The supported value is post``,
-    ``Possible values: csv, ics``."""
+    ``Possible values: csv (default), ics``, ``ADDED, IN PROGRESS or COMPLETED``.
+    An item of more than three words is prose, not a value, and ends the list."""
     values: list[str] = []
     for match in _VALUES_INLINE.finditer(text):
         listed = match.group("list") or match.group("list2") or ""
-        for quoted, word in _VALUE_WORD.findall(listed):
-            value = quoted or word
-            if value.lower() in (
-                "and",
-                "or",
-                "the",
-                "is",
-                "are",
-                "a",
-                "an",
-                "either",
-                "default",
-                "by",
-            ):
+        for item in re.split(r"\s*(?:,|;|\bor\b|\band\b|/)\s*", listed):
+            value = re.sub(r"\([^()]*\)", "", item).strip().strip("\"'`“”‘’ ")
+            if not value:
                 continue
-            if value not in values:
+            if len(value.split()) > 3 or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_ -]*", value):
+                break
+            if value.lower() not in ("default", "either", "etc") and value not in values:
                 values.append(value)
     return values
 

@@ -593,3 +593,22 @@ def test_an_operation_type_slot_the_page_leaves_open_stands_for_the_operations_o
     assert [(d.kind, d.place) for d in page_drift(page, context)] == [
         ("scope", "spec: ZohoCRM.bulk.ALL")
     ]
+
+
+def test_documented_values_are_compared_with_the_vocabulary() -> None:
+    context = load_context(SPEC_DIR)
+    page = extract_page(
+        "Request URL\n{api-domain}/bigin/bulk/v2/write/{job_id}\n\nResponse JSON keys\n\n"
+        "- statusstring - The possible values are: ADDED, IN PROGRESS or COMPLETED.\n"
+        "- operationstring - Possible values: insert (default), update, upsert, merge.\n",
+        "v",
+        "v",
+    )
+    assert [field.values for field in page.fields] == [
+        ("ADDED", "IN PROGRESS", "COMPLETED"),
+        ("insert", "update", "upsert", "merge"),
+    ]
+    found = [(d.kind, d.place, d.message) for d in page_drift(page, context)]
+    assert found == [
+        ("value", "operation", "the page documents 'merge', not a value of JobOperation")
+    ]
