@@ -281,7 +281,28 @@ def heading_kind(line: str) -> str | None:
     errors, end), or None when the line is no known heading."""
     text = line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").strip().lower()
     text = re.sub(r"\s+", " ", text)
-    return _HEADING_OF.get(text)
+    known = _HEADING_OF.get(text)
+    if known is not None or not line.lstrip().startswith("#"):
+        return known
+    return _markdown_heading_kind(text)
+
+
+def _markdown_heading_kind(text: str) -> str:
+    """A markdown heading the list does not name, by its words (``Response 201``,
+    ``Request body (application/json)``); any other heading ends a section."""
+    if re.search(r"\b(?:sample|example)s?\b", text):
+        return "end"
+    if re.search(r"\b(?:path|query|header)s?\b", text):
+        return "end"
+    if "request" in text and re.search(r"\b(?:body|json|fields?|keys?|parameters?)\b", text):
+        return "request"
+    if re.search(r"\bresponses?\b", text) and not re.search(r"\berrors?\b", text):
+        return "response"
+    if re.search(r"\berrors?\b", text):
+        return "errors"
+    if re.search(r"\bscopes?\b", text):
+        return "scope"
+    return "end"
 
 
 def read_page(path: Path, known_codes: frozenset[str] = frozenset()) -> Page:
@@ -379,9 +400,11 @@ def find_method(lines: list[str]) -> tuple[str | None, int]:
                 if following.strip().strip("`") in METHODS:
                     return following.strip().strip("`"), index + offset + 1
     for index, line in enumerate(lines):
-        match = _ENDPOINT.match(line.strip())
+        match = _ENDPOINT.match(line.strip().lstrip("#").strip()) or re.match(
+            r"^method\s*:\s*`?(?P<method>GET|POST|PUT|PATCH|DELETE)\b", line.strip(), re.I
+        )
         if match:
-            return match.group("method"), index + 1
+            return match.group("method").upper(), index + 1
     for index, line in enumerate(lines):
         match = re.search(r"(?:^|\s)-X\s+(GET|POST|PUT|PATCH|DELETE)\b", line)
         if match:
@@ -411,6 +434,14 @@ def find_url(lines: list[str]) -> tuple[str | None, int]:
                     if re.match(r"^(?:https?://|\{|/)\S*$", candidate):
                         return _normalize_url(candidate), index + offset + 1
                     break
+    for index, line in enumerate(lines):
+        labelled = re.match(
+            r"^(?:path|endpoint|url)\s*:\s*`?(?P<url>(?:https?://|/|\{)\S*?)`?\s*$",
+            line.strip(),
+            re.I,
+        )
+        if labelled:
+            return _normalize_url(labelled.group("url")), index + 1
     for index, line in enumerate(lines):
         if _URL_LINE.match(line.strip().strip("`")):
             return _normalize_url(line.strip().strip("`")), index + 1

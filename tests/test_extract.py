@@ -463,3 +463,25 @@ def test_extract_writes_drafts_only_for_pages_it_can_identify(tmp_path: Path) ->
         entry["product"] == "bigin" and entry["version"] == "v2"
         for entry in drafts["003_ebb5947bcca7d5ba"]["examples"]
     )
+
+
+def test_openapi_markdown_headings_and_labelled_lines() -> None:
+    page = extract_page(
+        "## Create Bulk Write Job\n\n**Method:** POST\n\n**Path:** `/crm/bulk/v8/write`\n\n"
+        "**Scopes:** `ZohoCRM.bulk.CREATE`, `ZohoCRM.modules.{module_name}.CREATE`\n\n"
+        "### Request body (application/json)\n\n| Field | Type | Required |\n| --- | --- | --- |\n"
+        "| operation | string | yes |\n| resource | array | yes |\n| resource[].file_id | string | yes |\n\n"
+        "### Response 201\n\n| Field | Type |\n| --- | --- |\n| details | object |\n"
+        "| details.id | string |\n\n### Errors\n\n| Code | Status |\n| --- | --- |\n"
+        "| INVALID_DATA | 400 |\n",
+        "m.md",
+        "m.md",
+    )
+    assert (page.method, page.path) == ("POST", "/crm/bulk/v8/write")
+    assert page.scopes == (("ZohoCRM.bulk.CREATE", "ZohoCRM.modules.{module}.CREATE"),)
+    assert tree(page.request_fields) == [
+        ("operation", "string"),
+        ("resource", "array", [("file_id", "string")]),
+    ]
+    assert tree(page.fields) == [("details", "object", [("id", "string")])]
+    assert [(e.code, e.http_status) for e in page.errors] == [("INVALID_DATA", 400)]
