@@ -320,9 +320,9 @@ def _responses(
         schema: dict[str, Any] = reference
         if operation.errors_with_http_200:
             schema = {"anyOf": [reference, {"$ref": _COMPONENTS_PREFIX + ERROR_SCHEMA}]}
-            success[
-                "description"
-            ] += " In this version some errors also arrive with HTTP 200 and status error."
+            success["description"] += (
+                " In this version some errors also arrive with HTTP 200 and status error."
+            )
         success["content"] = {
             "application/json": _media(schema, _examples(version, operation.name, request=False))
         }
@@ -332,27 +332,36 @@ def _responses(
         by_status[error.http_status].append(error)
     for status in sorted(by_status):
         codes = by_status[status]
+        examples = {error.code: _error_example(error) for error in codes}
+        description = "; ".join(f"{error.code}: {error.meaning}" for error in codes)
+        if status == operation.success_status and "application/json" in success.get("content", {}):
+            # Errors sent with the success status share its response.
+            success["description"] += f" Errors with this status: {description}"
+            media = success["content"]["application/json"]
+            media.setdefault("examples", {}).update(examples)
+            continue
         responses[str(status)] = {
-            "description": "; ".join(f"{error.code}: {error.meaning}" for error in codes),
+            "description": description,
             "content": {
                 "application/json": {
                     "schema": {"$ref": _COMPONENTS_PREFIX + ERROR_SCHEMA},
-                    "examples": {
-                        error.code: {
-                            "summary": error.meaning,
-                            "value": {
-                                "code": error.code,
-                                "details": {},
-                                "message": error.meaning,
-                                "status": "error",
-                            },
-                        }
-                        for error in codes
-                    },
+                    "examples": examples,
                 }
             },
         }
     return responses
+
+
+def _error_example(error: ErrorCode) -> dict[str, Any]:
+    return {
+        "summary": error.meaning,
+        "value": {
+            "code": error.code,
+            "details": {},
+            "message": error.meaning,
+            "status": "error",
+        },
+    }
 
 
 def _callbacks(
@@ -515,9 +524,9 @@ def _error_response_schema(version: ProductVersion) -> dict[str, Any]:
     schema = object_schema(version.type_named(ERROR_SCHEMA))
     code = schema["properties"].get("code")
     if code is not None:
-        code[
-            "description"
-        ] += f" The documented codes are listed in {ERROR_CODE_SCHEMA}; others may appear."
+        code["description"] += (
+            f" The documented codes are listed in {ERROR_CODE_SCHEMA}; others may appear."
+        )
     return schema
 
 
