@@ -51,9 +51,7 @@ OPC_VERSION = "0.29.1"
 # literal_enums as the way out. It reads only application/octet-stream bodies
 # as files; the override makes it generate the zip downloads too.
 OPC_CONFIG = (
-    "literal_enums: true\n"
-    "content_type_overrides:\n"
-    "  application/zip: application/octet-stream\n"
+    "literal_enums: true\ncontent_type_overrides:\n  application/zip: application/octet-stream\n"
 )
 BASE_VERSIONS = {"crm": 8, "bigin": 2, "recruit": 1}
 
@@ -117,6 +115,10 @@ def write_synthetic_spec(target: Path, shape: Shape, source: Path = SPEC_DIR) ->
         for d in docs["drift.yaml"]["drift"]
         if (d["product"], d["version"]) in present and d["operation"] in operations
     ]
+    docs["errors.yaml"]["errors"] = {
+        code: _error_rules_kept(entry, present, set(operations))
+        for code, entry in docs["errors.yaml"]["errors"].items()
+    }
     target.mkdir(parents=True)
     for name, document in docs.items():
         (target / name).write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
@@ -130,6 +132,33 @@ def _applies(when: dict[str, str], present: set[tuple[str, str]]) -> bool:
     return any(name == product for name, _ in present) and all(
         (product, when[bound]) in present for bound in ("from", "until") if bound in when
     )
+
+
+def _error_rules_kept(
+    entry: dict[str, Any], present: set[tuple[str, str]], operations: set[str]
+) -> dict[str, Any]:
+    """A catalog entry without the status and since rules of a product, version
+    or operation that was cut away."""
+    result = dict(entry)
+    for section, bounds in (("statuses", ("from", "until")), ("since", ("version",))):
+        kept = []
+        for rule in entry.get(section, []):
+            if "product" in rule and not _applies(
+                {"product": rule["product"], **{key: rule[key] for key in bounds if key in rule}},
+                present,
+            ):
+                continue
+            if "operations" in rule:
+                names = [name for name in rule["operations"] if name in operations]
+                if not names:
+                    continue
+                rule = {**rule, "operations": names}
+            kept.append(rule)
+        if kept:
+            result[section] = kept
+        else:
+            result.pop(section, None)
+    return result
 
 
 def _suffixed(name: str, copy: int) -> str:

@@ -138,10 +138,12 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KIND[:OPTION=VALUE,...]",
         help=(
-            "misbehave on the next requests: KIND is 429, 500, drop, slow or "
-            "drop_mid_body; options count=N (requests, default 1), path=TEXT (only "
-            "paths containing it), retry_after=S (429), delay=S (slow); repeatable, "
-            "e.g. --fault 429:count=2,retry_after=1,path=/read"
+            "misbehave on the next requests: KIND is 429, 500, drop, slow, "
+            "drop_mid_body or error; options count=N (requests, default 1), path=TEXT "
+            "(only paths containing it), retry_after=S (429), delay=S (slow), "
+            "code=CODE, shape=plain|wrapped|upload and status=N (error); repeatable, "
+            "e.g. --fault 429:count=2,retry_after=1,path=/read or "
+            "--fault error:code=LIMIT_REACHED,path=/write"
         ),
     )
     mock.set_defaults(run=_run_mock)
@@ -188,7 +190,15 @@ def _count(text: str) -> int:
     return value
 
 
-_FAULT_OPTIONS = {"count": int, "retry_after": int, "delay": float, "path": str}
+_FAULT_OPTIONS = {
+    "count": int,
+    "retry_after": int,
+    "delay": float,
+    "path": str,
+    "code": str,
+    "shape": str,
+    "status": int,
+}
 
 
 def _fault(text: str) -> Any:

@@ -397,27 +397,36 @@ def _responses(
         by_status[error.http_status].append(error)
     for status in sorted(by_status):
         codes = by_status[status]
+        examples = {error.code: _error_example(error) for error in codes}
+        description = "; ".join(f"{error.code}: {error.meaning}" for error in codes)
+        if status == operation.success_status and "application/json" in success.get("content", {}):
+            # Errors sent with the success status share its response.
+            success["description"] += f" Errors with this status: {description}"
+            media = success["content"]["application/json"]
+            media.setdefault("examples", {}).update(examples)
+            continue
         responses[str(status)] = {
-            "description": "; ".join(f"{error.code}: {error.meaning}" for error in codes),
+            "description": description,
             "content": {
                 "application/json": {
                     "schema": {"$ref": _COMPONENTS_PREFIX + ERROR_SCHEMA},
-                    "examples": {
-                        error.code: {
-                            "summary": error.meaning,
-                            "value": {
-                                "code": error.code,
-                                "details": {},
-                                "message": error.meaning,
-                                "status": "error",
-                            },
-                        }
-                        for error in codes
-                    },
+                    "examples": examples,
                 }
             },
         }
     return responses
+
+
+def _error_example(error: ErrorCode) -> dict[str, Any]:
+    return {
+        "summary": error.meaning,
+        "value": {
+            "code": error.code,
+            "details": {},
+            "message": error.meaning,
+            "status": "error",
+        },
+    }
 
 
 def _callbacks(

@@ -73,6 +73,8 @@ class ErrorView:
     meaning: str
     class_name: str
     base_class: str
+    elsewhere: str
+    """Where the code comes with another status ("" if nowhere), as a sentence."""
 
 
 def emit_packages(
@@ -90,7 +92,7 @@ def emit_packages(
     core_version = versions.get("zoho-bulk-core", __version__)
     common: dict[str, Any] = {"package_version": core_version, "auth": spec.auth}
     files: dict[str, str] = {}
-    errors = [_error_view(error) for error in spec.errors]
+    errors = [_error_view(error, spec) for error in spec.errors]
     core_context = {
         **common,
         "data_centers": [_data_center_view(center) for center in spec.data_centers],
@@ -219,13 +221,34 @@ def template_environment() -> jinja2.Environment:
     return env
 
 
-def _error_view(error: ErrorCode) -> ErrorView:
+def _error_view(error: ErrorCode, spec: NormalizedSpec) -> ErrorView:
     return ErrorView(
         code=error.code,
         http_status=error.http_status,
         meaning=error.meaning,
         class_name=error.class_name,
         base_class=_status_base_class(error.http_status),
+        elsewhere=_other_statuses(error, spec),
+    )
+
+
+def _other_statuses(error: ErrorCode, spec: NormalizedSpec) -> str:
+    """``Also HTTP 400 in get_bulk_write_job of crm v8.``: where the spec gives
+    the code another status, grouped by status and operations."""
+    places: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    for product in spec.products:
+        for version in product.versions:
+            statuses: dict[int, list[str]] = {}
+            for operation in version.operations:
+                for listed in operation.errors:
+                    if listed.code == error.code and listed.http_status != error.http_status:
+                        statuses.setdefault(listed.http_status, []).append(operation.name)
+            for status, operations in statuses.items():
+                key = (status, tuple(sorted(operations)))
+                places.setdefault(key, []).append(f"{product.name} {version.version}")
+    return " ".join(
+        f"Also HTTP {status} in {', '.join(operations)} of {', '.join(versions)}."
+        for (status, operations), versions in sorted(places.items())
     )
 
 

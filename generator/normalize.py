@@ -4,10 +4,13 @@ of spec_model."""
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
+from dataclasses import replace
 from typing import Any
 
+from generator.error_catalog import returned_by, status_of
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.spec_model import (
     AuthScheme,
@@ -33,7 +36,13 @@ def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
     document = loaded.document
     codes = list(document["errors"])
     errors = tuple(
-        ErrorCode(code, entry["http_status"], entry["meaning"], class_name)
+        ErrorCode(
+            code,
+            entry["http_status"],
+            entry["meaning"],
+            class_name,
+            result_row=bool(entry.get("result_row", False)),
+        )
         for (code, entry), class_name in zip(
             document["errors"].items(), error_class_names(codes), strict=True
         )
@@ -90,9 +99,14 @@ BASE_ERROR_CLASSES = frozenset(
         "PayloadTooLargeError",
         "RateLimitError",
         "ServerError",
+        "JobFailedError",
+        "WaitTimeoutError",
+        "PayloadError",
     }
+    | {name for name in dir(builtins) if name[:1].isupper()}
 )
-"""The classes the core errors module defines itself, which no code's class may replace."""
+"""The runtime's own exception classes and Python's builtin names (``FILE_NOT_FOUND``
+would shadow ``FileNotFoundError``), which no code's class may take."""
 
 BUILTIN_ERROR_NAMES = frozenset(
     {
@@ -447,6 +461,9 @@ def _normalize_operation(
         returns_type = returns_type_of({t.name: t for t in types}, response_type, returns_path)
     request = operation.get("request", {})
     host = operation.get("host", "api")
+    operation_errors = _operation_errors(
+        name, operation, product["name"], version["name"], document, errors
+    )
     return Operation(
         name=name,
         summary=operation["summary"],
@@ -478,8 +495,31 @@ def _normalize_operation(
         returns_path=returns_path,
         returns_type=returns_type,
         retry_safe=operation["retry"] == "safe",
-        errors=tuple(errors[code] for code in operation["errors"]),
-        errors_with_http_200=host == "upload" and bool(version.get("upload_errors_with_http_200")),
+        errors=operation_errors,
+        errors_with_http_200=any(error.http_status == 200 for error in operation_errors),
+    )
+
+
+def _operation_errors(
+    name: str,
+    operation: dict[str, Any],
+    product: str,
+    version: str,
+    document: dict[str, Any],
+    errors: dict[str, ErrorCode],
+) -> tuple[ErrorCode, ...]:
+    """The codes ``name`` returns in ``product`` ``version``, each with its
+    HTTP status there (the catalog's ``since`` and ``statuses`` resolved)."""
+    versions = {
+        entry["name"]: [v["name"] for v in entry["versions"]] for entry in document["products"]
+    }
+    catalog = document["errors"]
+    return tuple(
+        replace(
+            errors[code], http_status=status_of(catalog[code], product, version, versions, name)
+        )
+        for code in operation["errors"]
+        if returned_by(catalog[code], product, version, versions, name)
     )
 
 

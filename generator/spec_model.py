@@ -95,8 +95,11 @@ class ErrorCode:
 
     code: str
     http_status: int
+    """The status the code comes with; in an operation's errors, the status there."""
     meaning: str
     class_name: str
+    result_row: bool = False
+    """Whether the code is also a row's outcome in a bulk write result file."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
+from generator.error_catalog import check_error_rules
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.python_text import snake_case
 from generator.python_views import CLIENT_MEMBERS, METHOD_NAMES
@@ -189,6 +190,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     _check_unique(document.get("overlays", []), "id", ("overlays",), source_map, "overlay id")
     for name, operation in document["operations"].items():
         _check_operation(name, operation, document, source_map)
+    check_error_rules(document, source_map)
     _check_callbacks(document, source_map)
     for index, example in enumerate(document.get("examples", [])):
         where = ("examples", index)
@@ -304,8 +306,7 @@ def _check_mixin_attribute(
         if field_name in MIXIN_ATTRIBUTES.get(mixin, ()):
             raise source_map.error(
                 (*where, field_name),
-                f"field '{field_name}' of {type_name} would hide the {mixin} property "
-                f"of that name",
+                f"field '{field_name}' of {type_name} would hide the {mixin} property of that name",
             )
 
 

@@ -119,7 +119,7 @@ def test_mock_command_rejects_bad_options_in_one_line() -> None:
 def test_vendor_shaped_tokens_pass_and_others_get_the_documented_401() -> None:
     with MockServer(SPEC) as server:
         for header, status in [
-            (f"Zoho-oauthtoken {TOKEN}", 404),
+            (f"Zoho-oauthtoken {TOKEN}", 400),  # RESOURCE_NOT_FOUND: 400 in CRM v8
             ("Zoho-oauthtoken 999.not-vendor-shaped", 401),
             (f"Bearer {TOKEN}", 401),
             ("", 401),

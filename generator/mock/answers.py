@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
-from generator.spec_model import NormalizedSpec
+from generator.spec_model import NormalizedSpec, Operation
 
 
 @dataclass(frozen=True)
@@ -54,18 +55,55 @@ class ApiFailure(Exception):
 
 
 class ErrorCatalog:
-    """The spec's error codes, turned into answers with their documented status."""
+    """The spec's error codes, turned into answers with the status the spec
+    gives each code in the operation asked (its own status elsewhere)."""
 
     def __init__(self, spec: NormalizedSpec) -> None:
         self.statuses = {error.code: error.http_status for error in spec.errors}
 
-    def answer(self, failure: ApiFailure) -> Answer:
-        """The error answer of ``failure``, with the catalog's HTTP status."""
-        status = failure.http_status or self.statuses[failure.code]
-        body = {
-            "code": failure.code,
-            "details": failure.details,
-            "message": failure.message,
-            "status": "error",
-        }
+    def knows(self, code: str) -> bool:
+        """Whether ``code`` is in the catalog."""
+        return code in self.statuses
+
+    def status(self, code: str, operation: Operation | None) -> int:
+        """The HTTP status of ``code`` in ``operation`` (of one product version)."""
+        if operation is not None:
+            for error in operation.errors:
+                if error.code == code:
+                    return error.http_status
+        return self.statuses[code]
+
+    def answer(self, failure: ApiFailure, operation: Operation | None = None) -> Answer:
+        """The error answer of ``failure``, with the status of its code in ``operation``."""
+        status = failure.http_status or self.status(failure.code, operation)
+        body = error_body(failure.code, failure.message, failure.details, "plain", status)
         return Answer(status, body, headers=failure.headers)
+
+
+def error_body(
+    code: str | None, message: str, details: dict[str, Any], shape: str, status: int
+) -> dict[str, Any]:
+    """An error body in one of the vendor's shapes (see config.ERROR_SHAPES);
+    ``status`` is what an upload-shape body states as its ERROR_CODE."""
+    plain = {"code": code, "details": details, "message": message, "status": "error"}
+    if shape == "wrapped":
+        return {"data": [plain]}
+    if shape == "upload":
+        stated = status if status >= 400 else 400
+        body: dict[str, Any] = {
+            "ERROR_CODE": stated,
+            "ERROR_MESSAGE": _phrase(stated),
+            "x-error": message,
+            "info": "the upload host refused the request",
+        }
+        if code is not None:
+            body["code"] = code
+        return body
+    return plain
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-FAULT_KINDS = frozenset({"429", "500", "drop", "slow", "drop_mid_body"})
+FAULT_KINDS = frozenset({"429", "500", "drop", "slow", "drop_mid_body", "error"})
 """``429`` and ``500`` answer with that error, ``drop`` closes the connection
-without an answer, ``slow`` waits ``delay`` seconds before answering normally and
-``drop_mid_body`` cuts a download off halfway through its body."""
+without an answer, ``slow`` waits ``delay`` seconds before answering normally,
+``drop_mid_body`` cuts a download off halfway through its body and ``error``
+answers with the error ``code`` (one a request cannot cause, such as
+LIMIT_REACHED or INTERNAL_SERVER_ERROR) in the body ``shape`` asked for."""
+
+ERROR_SHAPES = frozenset({"plain", "wrapped", "upload"})
+"""How an ``error`` fault's body looks: ``plain`` ``{status, code, message,
+details}``, ``wrapped`` the same inside ``{"data": [...]}``, ``upload`` the
+upload host's ``{"ERROR_CODE", "ERROR_MESSAGE", "x-error", "info"}``."""
 
 ROLES = frozenset({"user", "no_permission", "unauthorized"})
 """``user`` may do everything its scopes allow; ``no_permission`` is refused any
@@ -58,10 +66,29 @@ class Fault:
     path_contains: str | None = None
     delay: float = 0.0
     """Seconds a ``slow`` fault waits before answering."""
+    code: str | None = None
+    """The error code an ``error`` fault answers with (None: only with shape upload)."""
+    shape: str = "plain"
+    """The body shape of an ``error`` fault (ERROR_SHAPES)."""
+    status: int | None = None
+    """The HTTP status of an ``error`` fault (None: the one the spec gives the
+    code in the operation asked; 400 for an upload-shape answer without a code)."""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; use one of {sorted(FAULT_KINDS)}")
+        if self.shape not in ERROR_SHAPES:
+            raise ValueError(
+                f"unknown error shape {self.shape!r}; use one of {sorted(ERROR_SHAPES)}"
+            )
+        if self.kind != "error" and (self.code, self.shape, self.status) != (None, "plain", None):
+            raise ValueError("code, shape and status go with an error fault only")
+        if self.kind == "error" and self.code is None and self.shape != "upload":
+            raise ValueError("an error fault needs code=CODE (only shape=upload may go without)")
+        if self.code is not None and re.fullmatch("[A-Z][A-Z0-9_]*", self.code) is None:
+            raise ValueError(f"error code {self.code!r} is not an UPPER_SNAKE code")
+        if self.status is not None and not 200 <= self.status <= 599:
+            raise ValueError("status must be an HTTP status from 200 to 599")
         if self.count < 1:
             raise ValueError("a fault must apply to at least one request")
         if self.retry_after < 0 or self.delay < 0:

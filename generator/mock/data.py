@@ -151,12 +151,16 @@ class UploadFormatError(ValueError):
     """An uploaded file is not a zip holding CSV files."""
 
 
+class NotZipError(UploadFormatError):
+    """An uploaded file is not a zip at all."""
+
+
 def read_csv_zip(data: bytes) -> dict[str, list[list[str]]]:
     """The CSV files of an uploaded zip, by name, each as rows (header first)."""
     try:
         zipped = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise UploadFormatError("the file is not a zip archive") from exc
+        raise NotZipError("the file is not a zip archive") from exc
     tables: dict[str, list[list[str]]] = {}
     with zipped:
         for info in zipped.infolist():

@@ -21,6 +21,7 @@ from generator.mock.data import (
     DEFAULT_FIELDS,
     EVENT_FIELDS,
     EVENTS_MODULE,
+    NotZipError,
     UploadFormatError,
     csv_zip,
     ics_zip,
@@ -96,22 +97,30 @@ class MockOperations:
     # -- helpers -----------------------------------------------------------------------
 
     def _json_request(self, call: Call) -> dict[str, Any]:
-        """The request body, parsed and checked against the operation's request schema."""
+        """The request body, parsed and checked against the operation's request
+        schema; a refusal carries the code the vendor gives that mistake."""
+        if not call.body.strip():
+            code = listed_code(call, "REQUEST_BODY_IS_EMPTY", "MISSING_REQUIRED_KEY")
+            raise ApiFailure(code, "the request has no body", {})
+        media_type = call.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if media_type and not media_type.endswith("json"):
+            code = listed_code(call, "MEDIA_TYPE_NOT_SUPPORTED", "INVALID_DATA")
+            raise ApiFailure(code, "the body must be JSON", {"supported": ["application/json"]})
         try:
             body = json.loads(call.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            raise ApiFailure("INVALID_DATA", "the body is not JSON", {}) from None
+            code = listed_code(call, "REQUEST_BODY_NOT_READABLE", "INVALID_DATA")
+            raise ApiFailure(code, "the body is not JSON", {}) from None
         operation = call.match.route.operation.name
+        query = body.get("query") if isinstance(body, dict) else None
+        if isinstance(query, dict):
+            _check_criteria(call, query.get("criteria"))
         path = schema_path(call.product, call.version.version, operation, "request")
         error = jsonschema.exceptions.best_match(self._request_validators[path].iter_errors(body))
         if error is not None:
-            pointer = to_pointer(tuple(error.absolute_path))
-            if error.validator in ("required", "minItems"):  # an empty list names nothing
-                raise ApiFailure(
-                    "MANDATORY_NOT_FOUND", "a required key is missing", {"json_path": pointer}
-                )
-            raise ApiFailure("INVALID_DATA", "a value is not valid", {"json_path": pointer})
+            raise _schema_failure(call, error)
         assert isinstance(body, dict)
+        _check_callback(call, body.get("callback"))
         return body
 
     def _read_job(self, call: Call) -> ReadJob:
@@ -296,14 +305,8 @@ class MockOperations:
     def upload_file(self, call: Call) -> Answer:
         """Store an uploaded zip of CSV files and answer with its id."""
         operation = call.match.route.operation
-        status_200 = 200 if operation.errors_with_http_200 else None
         if call.headers.get("feature", "").lower() != "bulk-write":
-            raise ApiFailure(
-                "NOT_SUPPORTED_FEATURE",
-                "the feature header must be bulk-write",
-                {},
-                http_status=status_200,
-            )
+            raise ApiFailure("NOT_SUPPORTED_FEATURE", "the feature header must be bulk-write", {})
         org_header = (operation.org_header or "").lower()
         org_id = call.headers.get(org_header, "")
         if not org_id.isdigit():
@@ -313,15 +316,17 @@ class MockOperations:
         fields = multipart_fields(call.headers.get("content-type", ""), call.body)
         content = (fields or {}).get(operation.multipart_field or "file")
         if content is None:
-            raise ApiFailure(
-                "INVALID_FILE_FORMAT", "no file in the request", {}, http_status=status_200
-            )
+            raise ApiFailure("INVALID_FILE_FORMAT", "no file in the request", {})
         if len(content) > self.state.config.max_upload_bytes:
             raise ApiFailure("FILE_TOO_LARGE", "the file is larger than allowed", {})
         try:
             tables = read_csv_zip(content)
+        except NotZipError as exc:
+            raise ApiFailure("INVALID_FILE_FORMAT", str(exc), {}) from None
         except UploadFormatError as exc:
-            raise ApiFailure("INVALID_FILE_FORMAT", str(exc), {}, http_status=status_200) from None
+            # A zip, but what it holds cannot be imported.
+            code = listed_code(call, "FILE_NOT_SUPPORTED", "INVALID_FILE_FORMAT")
+            raise ApiFailure(code, str(exc), {}) from None
         stored = UploadedFile(self.state.new_id(), call.product, org_id, now_timestamp(), tables)
         with self.state.lock:
             self.state.files[stored.id] = stored
@@ -360,6 +365,7 @@ class MockOperations:
                     "update and upsert need find_by",
                     {"json_path": f"/resource/{index}/find_by"},
                 )
+            _check_resource(call, index, resource, stored)
             org_ids.add(stored.org_id)
             resources.append(
                 _plan_resource(request["operation"], resource, stored, self.state.new_id)
@@ -542,6 +548,201 @@ def module_api_name(module: Any) -> str:
     return str(module)
 
 
+def _check_resource(call: Call, index: int, resource: dict[str, Any], stored: UploadedFile) -> None:
+    """Refuse a resource the way the vendor does at creation: a mapping with
+    both a column index and a default value (from the versions that answer
+    COEXISTENCE_NOT_ALLOWED), a file name the zip does not hold (from the
+    versions that answer FILE_NOT_FOUND; older ones fail the job instead)."""
+    listed = {error.code for error in call.match.route.operation.errors}
+    for number, mapping in enumerate(resource.get("field_mappings") or []):
+        both = mapping.get("index") is not None and mapping.get("default_value") is not None
+        if both and "COEXISTENCE_NOT_ALLOWED" in listed:
+            raise ApiFailure(
+                "COEXISTENCE_NOT_ALLOWED",
+                "a mapping takes a column index or a default value, not both",
+                {
+                    "api_name": mapping.get("api_name"),
+                    "json_path": f"/resource/{index}/field_mappings/{number}",
+                },
+            )
+    if "FILE_NOT_FOUND" in listed:
+        for number, name in enumerate(resource.get("file_names") or []):
+            if name not in stored.tables:
+                raise ApiFailure(
+                    "FILE_NOT_FOUND",
+                    f"the uploaded zip holds no file {name}",
+                    {"json_path": f"/resource/{index}/file_names/{number}"},
+                )
+
+
+def listed_code(call: Call, *codes: str) -> str:
+    """The first of ``codes`` the operation answers with in the version asked
+    (the catalog's ``since`` decides); the last one if none is listed."""
+    listed = {error.code for error in call.match.route.operation.errors}
+    return next((code for code in codes if code in listed), codes[-1])
+
+
+MAX_CRITERIA = 25
+"""Conditions one bulk read's criteria may hold (zoho/crm-oas v8.0: max_limit 25)."""
+MAX_CRITERIA_VALUES = 200
+"""Values one condition may hold (zoho/crm-oas v8.0: max_limit 200)."""
+GROUP_OPERATORS = ("and", "or")
+LIST_COMPARATORS = frozenset({"in", "not_in"})
+RANGE_COMPARATORS = frozenset({"between", "not_between"})
+
+
+def _conditions(criteria: Any) -> list[dict[str, Any]]:
+    """The single conditions of a criteria tree, in order."""
+    if not isinstance(criteria, dict):
+        return []
+    if isinstance(criteria.get("group"), list):
+        return [leaf for item in criteria["group"] for leaf in _conditions(item)]
+    return [criteria]
+
+
+def _check_criteria(call: Call, criteria: Any) -> None:
+    """Refuse criteria the way the vendor does, before the schema's verdict:
+    a node that is both a condition and a group, a group that does not say how
+    its conditions combine, too many conditions or values, a value that does
+    not suit its comparator."""
+    if not isinstance(criteria, dict):
+        return
+    _check_criteria_node(call, criteria, "/query/criteria")
+    conditions = _conditions(criteria)
+    if len(conditions) > MAX_CRITERIA:
+        raise ApiFailure(
+            "CRITERIA_LIMIT_EXCEEDED",
+            "the criteria hold too many conditions",
+            {"max_limit": MAX_CRITERIA},
+        )
+    for condition in conditions:
+        value = condition.get("value")
+        comparator = condition.get("comparator")
+        if isinstance(value, list) and len(value) > MAX_CRITERIA_VALUES:
+            raise ApiFailure(
+                "VALUE_LIMIT_EXCEEDED_IN_CRITERIA",
+                "a condition holds too many values",
+                {"max_limit": MAX_CRITERIA_VALUES, "comparator": comparator},
+            )
+        wants_list = comparator in LIST_COMPARATORS or comparator in RANGE_COMPARATORS
+        pair = not isinstance(value, list) or len(value) == 2
+        if (wants_list and not isinstance(value, list)) or (
+            comparator in RANGE_COMPARATORS and not pair
+        ):
+            raise ApiFailure(
+                "COMPARATOR_AND_VALUE_IN_CRITERIA_NOT_COMPATIBLE",
+                f"{comparator} needs a list of values",
+                {"comparator": comparator},
+            )
+        kind = condition.get("type")
+        if kind is not None and kind != "value":
+            code = listed_code(call, "VALUE_TYPE_NOT_SUPPORTED", "INVALID_CRITERIA")
+            raise ApiFailure(
+                code, "the condition's type is not supported", {"supported": ["value"]}
+            )
+
+
+def _check_criteria_node(call: Call, node: dict[str, Any], pointer: str) -> None:
+    group_keys = {"group", "group_operator"} & set(node)
+    condition_keys = {"field", "comparator", "value"} & set(node)
+    if group_keys and condition_keys:
+        raise ApiFailure(
+            "AMBIGUOUS_CRITERIA",
+            "a criteria node is both a condition and a group",
+            {"json_path": pointer},
+        )
+    group = node.get("group")
+    if not isinstance(group, list):
+        return
+    operator = node.get("group_operator")
+    if operator is None and len(group) > 1:
+        raise ApiFailure(
+            "AMBIGUOUS_GROUP_IN_CRITERIA",
+            "a group does not say how its conditions combine",
+            {"json_path": pointer},
+        )
+    if operator is not None and str(operator).lower() not in GROUP_OPERATORS:
+        raise ApiFailure(
+            "GROUP_OPERATOR_NOT_SUPPORTED",
+            "the group operator is not one of and, or",
+            {"supported": list(GROUP_OPERATORS), "json_path": f"{pointer}/group_operator"},
+        )
+    for index, item in enumerate(group):
+        if isinstance(item, dict):
+            _check_criteria_node(call, item, f"{pointer}/group/{index}")
+
+
+def _check_callback(call: Call, callback: Any) -> None:
+    """A callback must name an http(s) URL and the post method."""
+    if not isinstance(callback, dict):
+        return
+    url = callback.get("url")
+    if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+        code = listed_code(call, "INVALID_CALLBACK_URL", "INVALID_DATA")
+        raise ApiFailure(
+            code, "the callback URL is not an http(s) URL", {"json_path": "/callback/url"}
+        )
+    method = callback.get("method")
+    if method is not None and str(method).lower() != "post":
+        code = listed_code(call, "INVALID_CALLBACK_METHOD", "INVALID_DATA")
+        raise ApiFailure(
+            code,
+            "the callback method must be post",
+            {"supported_callback_methods": ["post"], "json_path": "/callback/method"},
+        )
+
+
+def _schema_failure(call: Call, error: jsonschema.exceptions.ValidationError) -> ApiFailure:
+    """The vendor's code for a request that leaves its schema, by where it does."""
+    path = tuple(error.absolute_path)
+    keys = [step for step in path if isinstance(step, str)]
+    pointer = to_pointer(path)
+    missing: str | None = None
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = next((str(key) for key in required if key not in error.instance), None)
+    place = missing or (keys[-1] if keys else "")
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = (
+            set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
+        )
+        unknown = sorted(str(key) for key in error.instance if key not in allowed)
+        code = listed_code(call, "REQUEST_BODY_NOT_SUPPORTED", "INVALID_DATA")
+        extra = {"json_path": pointer, **({"api_name": unknown[0]} if unknown else {})}
+        return ApiFailure(code, "the body holds a key this does not accept", extra)
+    if "callback" in keys:
+        code = "INVALID_CALLBACK_METHOD" if place == "method" else "INVALID_CALLBACK_URL"
+        return ApiFailure(
+            listed_code(call, code, "INVALID_DATA"),
+            "the callback is not valid",
+            {"json_path": pointer},
+        )
+    if "criteria" in keys:
+        code = {
+            "group_operator": "GROUP_OPERATOR_NOT_SUPPORTED",
+            "type": "VALUE_TYPE_NOT_SUPPORTED",
+        }.get(place, "INVALID_CRITERIA")
+        return ApiFailure(
+            listed_code(call, code, "INVALID_CRITERIA"),
+            "the criteria are not valid",
+            {"json_path": pointer},
+        )
+    if error.validator == "minItems":
+        # An empty list names nothing to work on: the key might as well be missing.
+        return ApiFailure("MANDATORY_NOT_FOUND", "the list is empty", {"json_path": pointer})
+    if missing is not None:
+        # Writes name a missing key MISSING_REQUIRED_KEY, reads MANDATORY_NOT_FOUND.
+        return ApiFailure(
+            listed_code(call, "MISSING_REQUIRED_KEY", "MANDATORY_NOT_FOUND"),
+            f"the required key {missing} is missing",
+            {"json_path": pointer, "api_name": missing},
+        )
+    details: dict[str, Any] = {"json_path": pointer}
+    if place == "file_type" and isinstance(error.validator_value, list):
+        details["supported_values"] = list(error.validator_value)
+    return ApiFailure("INVALID_DATA", "a value is not valid", details)
+
+
 def require_scopes(call: Call, modules: list[str]) -> None:
     """Refuse with OAUTH_SCOPE_MISMATCH unless the token has the operation's scopes."""
     alternatives = call.match.route.operation.scopes
@@ -632,7 +833,7 @@ def _plan_resource(
             status, record, errors = "UPDATED", key, ""
             planned.updated += 1
         elif operation == "update":
-            status, record, errors = "SKIPPED", "", f"NOT_FOUND-{find_by}"
+            status, record, errors = "SKIPPED", "", f"RESOURCE_NOT_FOUND-{find_by}"
             planned.skipped += 1
         else:
             status, record, errors = "ADDED", new_id(), ""

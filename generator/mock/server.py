@@ -28,7 +28,7 @@ import jsonschema
 
 from generator.emit_schemas import emit_schemas
 from generator.load import load_spec, to_pointer
-from generator.mock.answers import Answer, ApiFailure, ErrorCatalog
+from generator.mock.answers import Answer, ApiFailure, ErrorCatalog, error_body
 from generator.mock.config import Fault, MockConfig
 from generator.mock.operations import Call, MockOperations, handled_operations
 from generator.mock.routes import TOKEN_PATH, Router
@@ -161,6 +161,9 @@ class MockServer:
 
     def inject(self, *faults: Fault) -> None:
         """Misbehave on the next requests, as ``faults`` say."""
+        for fault in faults:
+            if fault.code is not None and not self.catalog.knows(fault.code):
+                raise ValueError(f"error code {fault.code!r} is not in the spec's error catalog")
         with self.state.lock:
             self.state.faults.extend(PendingFault(fault, fault.count) for fault in faults)
 
@@ -181,14 +184,17 @@ class MockServer:
         path = urlsplit(target).path
         if path == TOKEN_PATH:
             return self._token_grant(method, target, headers, body)
+        operation = None
         try:
             matches = self.router.match(path)
             if not matches:
                 raise ApiFailure("INVALID_URL_PATTERN", "no endpoint has this URL", {})
             for_method = [match for match in matches if match.route.operation.method == method]
             if not for_method:
+                operation = matches[0].route.operation
                 raise ApiFailure("INVALID_REQUEST_METHOD", f"{method} is not allowed here", {})
             match = for_method[0]
+            operation = match.route.operation
             if not match.params_valid:
                 raise ApiFailure("INVALID_URL_PATTERN", "a path parameter is not valid", {})
             if match.route.operation.name not in handled_operations():
@@ -197,11 +203,13 @@ class MockServer:
             call = Call(match, token, headers, body, self.base_url)
             answer = self.operations.handle(call)
         except ApiFailure as failure:
-            return self.catalog.answer(failure)
+            return self.catalog.answer(failure, operation)
         except Exception as exc:  # noqa: BLE001 - a bug of the mock: answered and recorded
             with self.state.lock:
                 self.state.errors.append(f"{method} {path}: mock failed: {exc!r}")
-            return self.catalog.answer(ApiFailure("INTERNAL_ERROR", "the mock failed", {}))
+            return self.catalog.answer(
+                ApiFailure("INTERNAL_ERROR", "the mock failed", {}), operation
+            )
         if self.check_responses and answer.schema is not None:
             self.check_answer(answer)
         return answer
@@ -265,6 +273,21 @@ class MockServer:
             with self.state.lock:
                 self.state.errors.append(f"{answer.schema}: {where}: {error.message}")
 
+    def fault_answer(self, fault: Fault, method: str, path: str) -> Answer:
+        """The answer of an ``error`` fault on ``method`` ``path``: its code, with
+        the status the spec gives it in the operation there, in its shape."""
+        matches = [m for m in self.router.match(path) if m.route.operation.method == method]
+        operation = matches[0].route.operation if matches else None
+        if fault.status is not None:
+            status = fault.status
+        elif fault.code is not None:
+            status = self.catalog.status(fault.code, operation)
+        else:
+            status = 400
+        stated = self.catalog.status(fault.code, operation) if fault.code else status
+        body = error_body(fault.code, "injected fault", {}, fault.shape, stated)
+        return Answer(status, body)
+
     def take_fault(self, path: str, kinds: frozenset[str]) -> Fault | None:
         """A pending fault of ``kinds`` for ``path``, used up once."""
         return self.state.take_fault(path, kinds)
@@ -288,7 +311,7 @@ class MockServer:
                 self.notifications.append((url, body, type(exc).__name__))
 
 
-_BEFORE_FAULTS = frozenset({"429", "500", "drop", "slow"})
+_BEFORE_FAULTS = frozenset({"429", "500", "drop", "slow", "error"})
 
 
 def _handler_class(server: MockServer) -> type[BaseHTTPRequestHandler]:
@@ -310,7 +333,9 @@ def _handler_class(server: MockServer) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "drop":
                 self._drop()
                 return
-            if fault is not None:
+            if fault is not None and fault.kind == "error":
+                answer = server.fault_answer(fault, self.command, path)
+            elif fault is not None:
                 code = "TOO_MANY_REQUESTS" if fault.kind == "429" else "INTERNAL_ERROR"
                 retry_after = (
                     (("Retry-After", str(fault.retry_after)),) if fault.kind == "429" else ()

@@ -22,35 +22,114 @@ from zoho_bulk_core.errors import (
 
 __all__: list[str] = [
     "ERROR_CLASSES",
+    "AlreadyUsedError",
+    "AmbiguousCriteriaError",
+    "AmbiguousGroupInCriteriaError",
+    "AuthenticationFailureError",
     "AuthorizationFailedError",
+    "BadRequestCodeError",
+    "BlockedRecordError",
+    "CallbackFailureError",
+    "CannotProcessError",
+    "CoexistenceNotAllowedError",
+    "ColumnIndexNotFoundError",
+    "ComparatorAndEncryptedValueInCriteriaNotCompatibleError",
+    "ComparatorAndValueInCriteriaNotCompatibleError",
+    "CriteriaLimitExceededError",
+    "CriteriaNotSupportedError",
+    "CvidNotSupportedError",
+    "DuplicateDataError",
+    "ExpiredValueError",
+    "FieldAndComparatorInCriteriaNotCompatibleError",
+    "FieldAndValueInCriteriaNotCompatibleError",
+    "FieldComparatorInCriteriaNotSupportedError",
+    "FieldInCriteriaNotAvailableError",
+    "FieldInCriteriaNotSupportedError",
+    "FieldNotAvailableError",
+    "FieldNotSupportedError",
+    "FileNotFoundCodeError",
+    "FileNotSupportedError",
     "FileTooLargeError",
+    "GroupOperatorNotSupportedError",
+    "HeaderLimitExceededError",
     "InternalError",
+    "InternalServerError",
+    "InvalidBulkOperationError",
+    "InvalidCallbackMethodError",
+    "InvalidCallbackUrlError",
+    "InvalidCriteriaError",
     "InvalidDataError",
+    "InvalidFieldError",
+    "InvalidFieldNameError",
     "InvalidFileFormatError",
     "InvalidFileIdError",
+    "InvalidFormatError",
+    "InvalidRequestError",
     "InvalidRequestMethodError",
+    "InvalidServiceNameError",
     "InvalidTokenError",
     "InvalidUrlPatternError",
+    "JobNotSupportedError",
+    "JoinLimitExceededError",
+    "LimitExceededError",
+    "LimitReachedError",
+    "MandatoryFieldsNotMappedError",
     "MandatoryNotFoundError",
+    "MediaTypeNotSupportedError",
+    "MissingRequiredKeyError",
+    "ModuleNotAvailableError",
+    "ModuleNotSupportedError",
     "NoPermissionError",
+    "NotAllowedError",
+    "NotApprovedError",
     "NotSupportedFeatureError",
     "OauthScopeMismatchError",
+    "PageNotSupportedError",
+    "PageRangeExceededError",
+    "QueryNotSupportedError",
+    "RequestBodyIsEmptyError",
+    "RequestBodyNotReadableError",
+    "RequestBodyNotSupportedError",
     "ResourceNotFoundError",
     "TooManyRequestsError",
+    "ValueInCriteriaNotSupportedError",
+    "ValueLimitExceededInCriteriaError",
+    "ValueTypeNotSupportedError",
 ]
 
 
-class InvalidUrlPatternError(NotFoundError):
-    """The request URL does not match any endpoint; check the path.
+class AlreadyUsedError(BadRequestError):
+    """The request reuses something that may be used only once (for example a
+    token or a key that was already taken).
 
-    Documented as HTTP 404.
+    Documented as HTTP 400.
     """
 
-    documented_status = 404
+    documented_status = 400
 
 
-class OauthScopeMismatchError(AuthenticationError):
-    """The access token lacks a scope the operation needs.
+class AmbiguousCriteriaError(BadRequestError):
+    """The criteria mix conditions in a way the server cannot read
+    unambiguously (a group operator missing between conditions).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class AmbiguousGroupInCriteriaError(BadRequestError):
+    """A criteria group holds conditions without saying how they combine.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class AuthenticationFailureError(AuthenticationError):
+    """The server could not authenticate the request (no usable credentials
+    reached it).
 
     Documented as HTTP 401.
     """
@@ -58,13 +137,249 @@ class OauthScopeMismatchError(AuthenticationError):
     documented_status = 401
 
 
-class NoPermissionError(PermissionDeniedError):
-    """The user is not allowed to see this bulk job.
+class AuthorizationFailedError(BadRequestError):
+    """The user's privileges do not cover this request (for example reading or
+    creating bulk jobs).
 
-    Documented as HTTP 403.
+    Documented as HTTP 400.
     """
 
-    documented_status = 403
+    documented_status = 400
+
+
+class BadRequestCodeError(BadRequestError):
+    """The request is malformed in a way no more specific code describes.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class BlockedRecordError(BadRequestError):
+    """A record is locked (by an approval or a process) and cannot be written.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class CallbackFailureError(BadRequestError):
+    """The server could not use the callback given with the job.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class CannotProcessError(BadRequestError):
+    """The server could not process a row or the request (for example a row
+    that breaks a rule of the module).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class CoexistenceNotAllowedError(BadRequestError):
+    """Two keys of the request may not be given together (for example a
+    mapping's index and its default value).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class ColumnIndexNotFoundError(BadRequestError):
+    """A field mapping names a column index that the uploaded CSV file does not
+    have.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class ComparatorAndEncryptedValueInCriteriaNotCompatibleError(BadRequestError):
+    """The comparator cannot be used on an encrypted field's value.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class ComparatorAndValueInCriteriaNotCompatibleError(BadRequestError):
+    """The value given does not suit the comparator (for example a list for
+    equals).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class CriteriaLimitExceededError(BadRequestError):
+    """The criteria hold more conditions than allowed (25).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class CriteriaNotSupportedError(BadRequestError):
+    """The module or the job does not accept criteria of this kind.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class CvidNotSupportedError(BadRequestError):
+    """The custom view given as cvid cannot be exported (for example a view
+    shared with the user or one the user co-owns).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class DuplicateDataError(BadRequestError):
+    """A row would duplicate a record on a field whose values must be unique.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class ExpiredValueError(BadRequestError):
+    """A value of the request is no longer valid (for example a page token that
+    has expired).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FieldAndComparatorInCriteriaNotCompatibleError(BadRequestError):
+    """The comparator cannot be used on a field of this data type.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FieldAndValueInCriteriaNotCompatibleError(BadRequestError):
+    """The value does not suit the field's data type.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FieldComparatorInCriteriaNotSupportedError(BadRequestError):
+    """The field does not support this comparator in criteria; details list the
+    ones it does.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FieldInCriteriaNotAvailableError(BadRequestError):
+    """A field named in the criteria does not exist or is hidden from the user.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FieldInCriteriaNotSupportedError(BadRequestError):
+    """A field named in the criteria cannot be used to filter a bulk export.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FieldNotAvailableError(BadRequestError):
+    """A field asked for in query.fields does not exist or is hidden from the
+    user.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FieldNotSupportedError(BadRequestError):
+    """A field asked for in query.fields cannot be exported in bulk.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FileNotFoundCodeError(BadRequestError):
+    """A file name given in file_names is not in the uploaded zip.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FileNotSupportedError(BadRequestError):
+    """The uploaded file cannot be used for a bulk write (for example a zip
+    without a CSV file).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class FileTooLargeError(PayloadTooLargeError):
+    """The uploaded zip is larger than the limit (25 MB).
+
+    Documented as HTTP 413.
+    Also HTTP 200 in upload_file of bigin v1, recruit v2.
+    """
+
+    documented_status = 413
+
+
+class GroupOperatorNotSupportedError(BadRequestError):
+    """A criteria group's operator is not one of and / or.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class HeaderLimitExceededError(BadRequestError):
+    """The CSV file has more columns than a bulk write accepts.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
 
 
 class InternalError(ServerError):
@@ -76,6 +391,121 @@ class InternalError(ServerError):
     documented_status = 500
 
 
+class InternalServerError(ServerError):
+    """The server failed unexpectedly (the platform's spelling of
+    INTERNAL_ERROR).
+
+    Documented as HTTP 500.
+    """
+
+    documented_status = 500
+
+
+class InvalidBulkOperationError(BadRequestError):
+    """The operation named in the request is not one a bulk job can run.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidCallbackMethodError(BadRequestError):
+    """The callback's method is not one the server calls back with (only post).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidCallbackUrlError(BadRequestError):
+    """The callback's URL is not a valid, reachable http(s) URL.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidCriteriaError(BadRequestError):
+    """The criteria are not well formed (neither one condition nor a group of
+    them).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidDataError(BadRequestError):
+    """A value in the request is not valid (an unknown module or field, a wrong
+    type or an unknown file type); also a per-row outcome in write results.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidFieldError(BadRequestError):
+    """A field named in the request does not exist in the module.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidFieldNameError(BadRequestError):
+    """A field mapping's api_name is not a field of the module.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidFileFormatError(BadRequestError):
+    """The uploaded file is not a zip holding CSV files.
+
+    Documented as HTTP 400.
+    Also HTTP 200 in upload_file of crm v2, crm v2.1, bigin v1, recruit v2.
+    """
+
+    documented_status = 400
+
+
+class InvalidFileIdError(BadRequestError):
+    """The bulk write job names a file id that no upload produced (or that
+    belongs to another organization).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidFormatError(BadRequestError):
+    """A field mapping's format does not fit the field (for example a date
+    pattern for a text field).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class InvalidRequestError(BadRequestError):
+    """The request as a whole is not valid (keys that contradict each other, an
+    unusable combination).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
 class InvalidRequestMethodError(BadRequestError):
     """The HTTP method is not allowed for this URL.
 
@@ -85,22 +515,13 @@ class InvalidRequestMethodError(BadRequestError):
     documented_status = 400
 
 
-class AuthorizationFailedError(BadRequestError):
-    """The user's privileges do not cover this request.
+class InvalidServiceNameError(BadRequestError):
+    """The URL names a service the server does not know.
 
     Documented as HTTP 400.
     """
 
     documented_status = 400
-
-
-class ResourceNotFoundError(NotFoundError):
-    """No bulk job has this id.
-
-    Documented as HTTP 404.
-    """
-
-    documented_status = 404
 
 
 class InvalidTokenError(AuthenticationError):
@@ -112,9 +533,55 @@ class InvalidTokenError(AuthenticationError):
     documented_status = 401
 
 
-class InvalidDataError(BadRequestError):
-    """A value in the request body is not valid (an unknown module, field or
-    comparator, a bad type).
+class InvalidUrlPatternError(NotFoundError):
+    """The request URL does not match any endpoint; check the path.
+
+    Documented as HTTP 404.
+    """
+
+    documented_status = 404
+
+
+class JobNotSupportedError(BadRequestError):
+    """This kind of bulk job is not available for the module or the account.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class JoinLimitExceededError(BadRequestError):
+    """The query reaches through more lookup fields than allowed.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class LimitExceededError(BadRequestError):
+    """A limit was exceeded (for example the records a job or an account may
+    import); also a per-row outcome in write results.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class LimitReachedError(BadRequestError):
+    """An account limit has been reached (for example the bulk jobs allowed in
+    a period).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class MandatoryFieldsNotMappedError(BadRequestError):
+    """A field the module's layout requires has no field mapping.
 
     Documented as HTTP 400.
     """
@@ -124,12 +591,168 @@ class InvalidDataError(BadRequestError):
 
 class MandatoryNotFoundError(BadRequestError):
     """A key the request needs is missing (a query without module, an update
-    without find_by).
+    without find_by); also a per-row outcome when a row lacks a mandatory
+    value.
 
     Documented as HTTP 400.
     """
 
     documented_status = 400
+
+
+class MediaTypeNotSupportedError(BadRequestError):
+    """The request body's content type is not JSON.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class MissingRequiredKeyError(BadRequestError):
+    """A required key is missing from the request (for example operation, or a
+    mapping's index).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class ModuleNotAvailableError(BadRequestError):
+    """The module named does not exist or is not available to the user.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class ModuleNotSupportedError(BadRequestError):
+    """The module exists but cannot be exported in bulk.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class NotAllowedError(BadRequestError):
+    """The action is not allowed in the current state or for this account.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class NotApprovedError(BadRequestError):
+    """The record awaits approval and cannot be written; a per-row outcome in
+    write results.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class NotSupportedFeatureError(BadRequestError):
+    """The upload lacks the feature header (bulk-write) or names another
+    feature.
+
+    Documented as HTTP 400.
+    Also HTTP 200 in upload_file of crm v2, crm v2.1, bigin v1, recruit v2.
+    """
+
+    documented_status = 400
+
+
+class NoPermissionError(PermissionDeniedError):
+    """The user is not allowed to do this (see this job, export this module,
+    upload files).
+
+    Documented as HTTP 403.
+    """
+
+    documented_status = 403
+
+
+class OauthScopeMismatchError(AuthenticationError):
+    """The access token lacks a scope the operation needs.
+
+    Documented as HTTP 401.
+    Also HTTP 404 in upload_file of recruit v2.
+    """
+
+    documented_status = 401
+
+
+class PageNotSupportedError(BadRequestError):
+    """The page asked for cannot be used (for example a page given together
+    with a page token).
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class PageRangeExceededError(BadRequestError):
+    """The page asked for lies beyond the pages a job may export; details give
+    the limit.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class QueryNotSupportedError(BadRequestError):
+    """The query cannot be run as a bulk export.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class RequestBodyIsEmptyError(BadRequestError):
+    """The request has no body.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class RequestBodyNotReadableError(BadRequestError):
+    """The request body is not valid JSON.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class RequestBodyNotSupportedError(BadRequestError):
+    """The request body holds a key the operation does not accept.
+
+    Documented as HTTP 400.
+    """
+
+    documented_status = 400
+
+
+class ResourceNotFoundError(NotFoundError):
+    """No bulk job (or no result) has this id; also a per-row outcome when a
+    row's record is not found.
+
+    Documented as HTTP 404.
+    Also HTTP 400 in create_bulk_read_job, create_bulk_write_job,
+    download_bulk_read_result, get_bulk_write_job of crm v8.
+    """
+
+    documented_status = 404
 
 
 class TooManyRequestsError(RateLimitError):
@@ -142,9 +765,9 @@ class TooManyRequestsError(RateLimitError):
     documented_status = 429
 
 
-class InvalidFileFormatError(BadRequestError):
-    """The uploaded file is not a zip holding CSV files. Bigin v1 and Recruit
-    document it with HTTP 200.
+class ValueInCriteriaNotSupportedError(BadRequestError):
+    """A value in the criteria cannot be used (for example a value of an
+    unsupported kind).
 
     Documented as HTTP 400.
     """
@@ -152,18 +775,8 @@ class InvalidFileFormatError(BadRequestError):
     documented_status = 400
 
 
-class FileTooLargeError(PayloadTooLargeError):
-    """The uploaded zip is larger than the 25 MB limit.
-
-    Documented as HTTP 413.
-    """
-
-    documented_status = 413
-
-
-class NotSupportedFeatureError(BadRequestError):
-    """The upload lacks the feature header (bulk-write) or names another
-    feature; seen with HTTP 200.
+class ValueLimitExceededInCriteriaError(BadRequestError):
+    """One condition holds more values than allowed (200).
 
     Documented as HTTP 400.
     """
@@ -171,8 +784,9 @@ class NotSupportedFeatureError(BadRequestError):
     documented_status = 400
 
 
-class InvalidFileIdError(BadRequestError):
-    """The bulk write job names a file id that no upload produced.
+class ValueTypeNotSupportedError(BadRequestError):
+    """A condition's type (the key that says how to read its value) is not
+    supported.
 
     Documented as HTTP 400.
     """
@@ -181,20 +795,78 @@ class InvalidFileIdError(BadRequestError):
 
 
 ERROR_CLASSES: Final[Mapping[str, type[ApiError]]] = {
-    "INVALID_URL_PATTERN": InvalidUrlPatternError,
-    "OAUTH_SCOPE_MISMATCH": OauthScopeMismatchError,
-    "NO_PERMISSION": NoPermissionError,
-    "INTERNAL_ERROR": InternalError,
-    "INVALID_REQUEST_METHOD": InvalidRequestMethodError,
+    "ALREADY_USED": AlreadyUsedError,
+    "AMBIGUOUS_CRITERIA": AmbiguousCriteriaError,
+    "AMBIGUOUS_GROUP_IN_CRITERIA": AmbiguousGroupInCriteriaError,
+    "AUTHENTICATION_FAILURE": AuthenticationFailureError,
     "AUTHORIZATION_FAILED": AuthorizationFailedError,
-    "RESOURCE_NOT_FOUND": ResourceNotFoundError,
-    "INVALID_TOKEN": InvalidTokenError,
-    "INVALID_DATA": InvalidDataError,
-    "MANDATORY_NOT_FOUND": MandatoryNotFoundError,
-    "TOO_MANY_REQUESTS": TooManyRequestsError,
-    "INVALID_FILE_FORMAT": InvalidFileFormatError,
+    "BAD_REQUEST": BadRequestCodeError,
+    "BLOCKED_RECORD": BlockedRecordError,
+    "CALLBACK_FAILURE": CallbackFailureError,
+    "CANNOT_PROCESS": CannotProcessError,
+    "COEXISTENCE_NOT_ALLOWED": CoexistenceNotAllowedError,
+    "COLUMN_INDEX_NOT_FOUND": ColumnIndexNotFoundError,
+    "COMPARATOR_AND_ENCRYPTED_VALUE_IN_CRITERIA_NOT_COMPATIBLE": ComparatorAndEncryptedValueInCriteriaNotCompatibleError,
+    "COMPARATOR_AND_VALUE_IN_CRITERIA_NOT_COMPATIBLE": ComparatorAndValueInCriteriaNotCompatibleError,
+    "CRITERIA_LIMIT_EXCEEDED": CriteriaLimitExceededError,
+    "CRITERIA_NOT_SUPPORTED": CriteriaNotSupportedError,
+    "CVID_NOT_SUPPORTED": CvidNotSupportedError,
+    "DUPLICATE_DATA": DuplicateDataError,
+    "EXPIRED_VALUE": ExpiredValueError,
+    "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE": FieldAndComparatorInCriteriaNotCompatibleError,
+    "FIELD_AND_VALUE_IN_CRITERIA_NOT_COMPATIBLE": FieldAndValueInCriteriaNotCompatibleError,
+    "FIELD_COMPARATOR_IN_CRITERIA_NOT_SUPPORTED": FieldComparatorInCriteriaNotSupportedError,
+    "FIELD_IN_CRITERIA_NOT_AVAILABLE": FieldInCriteriaNotAvailableError,
+    "FIELD_IN_CRITERIA_NOT_SUPPORTED": FieldInCriteriaNotSupportedError,
+    "FIELD_NOT_AVAILABLE": FieldNotAvailableError,
+    "FIELD_NOT_SUPPORTED": FieldNotSupportedError,
+    "FILE_NOT_FOUND": FileNotFoundCodeError,
+    "FILE_NOT_SUPPORTED": FileNotSupportedError,
     "FILE_TOO_LARGE": FileTooLargeError,
-    "NOT_SUPPORTED_FEATURE": NotSupportedFeatureError,
+    "GROUP_OPERATOR_NOT_SUPPORTED": GroupOperatorNotSupportedError,
+    "HEADER_LIMIT_EXCEEDED": HeaderLimitExceededError,
+    "INTERNAL_ERROR": InternalError,
+    "INTERNAL_SERVER_ERROR": InternalServerError,
+    "INVALID_BULK_OPERATION": InvalidBulkOperationError,
+    "INVALID_CALLBACK_METHOD": InvalidCallbackMethodError,
+    "INVALID_CALLBACK_URL": InvalidCallbackUrlError,
+    "INVALID_CRITERIA": InvalidCriteriaError,
+    "INVALID_DATA": InvalidDataError,
+    "INVALID_FIELD": InvalidFieldError,
+    "INVALID_FIELD_NAME": InvalidFieldNameError,
+    "INVALID_FILE_FORMAT": InvalidFileFormatError,
     "INVALID_FILE_ID": InvalidFileIdError,
+    "INVALID_FORMAT": InvalidFormatError,
+    "INVALID_REQUEST": InvalidRequestError,
+    "INVALID_REQUEST_METHOD": InvalidRequestMethodError,
+    "INVALID_SERVICE_NAME": InvalidServiceNameError,
+    "INVALID_TOKEN": InvalidTokenError,
+    "INVALID_URL_PATTERN": InvalidUrlPatternError,
+    "JOB_NOT_SUPPORTED": JobNotSupportedError,
+    "JOIN_LIMIT_EXCEEDED": JoinLimitExceededError,
+    "LIMIT_EXCEEDED": LimitExceededError,
+    "LIMIT_REACHED": LimitReachedError,
+    "MANDATORY_FIELDS_NOT_MAPPED": MandatoryFieldsNotMappedError,
+    "MANDATORY_NOT_FOUND": MandatoryNotFoundError,
+    "MEDIA_TYPE_NOT_SUPPORTED": MediaTypeNotSupportedError,
+    "MISSING_REQUIRED_KEY": MissingRequiredKeyError,
+    "MODULE_NOT_AVAILABLE": ModuleNotAvailableError,
+    "MODULE_NOT_SUPPORTED": ModuleNotSupportedError,
+    "NOT_ALLOWED": NotAllowedError,
+    "NOT_APPROVED": NotApprovedError,
+    "NOT_SUPPORTED_FEATURE": NotSupportedFeatureError,
+    "NO_PERMISSION": NoPermissionError,
+    "OAUTH_SCOPE_MISMATCH": OauthScopeMismatchError,
+    "PAGE_NOT_SUPPORTED": PageNotSupportedError,
+    "PAGE_RANGE_EXCEEDED": PageRangeExceededError,
+    "QUERY_NOT_SUPPORTED": QueryNotSupportedError,
+    "REQUEST_BODY_IS_EMPTY": RequestBodyIsEmptyError,
+    "REQUEST_BODY_NOT_READABLE": RequestBodyNotReadableError,
+    "REQUEST_BODY_NOT_SUPPORTED": RequestBodyNotSupportedError,
+    "RESOURCE_NOT_FOUND": ResourceNotFoundError,
+    "TOO_MANY_REQUESTS": TooManyRequestsError,
+    "VALUE_IN_CRITERIA_NOT_SUPPORTED": ValueInCriteriaNotSupportedError,
+    "VALUE_LIMIT_EXCEEDED_IN_CRITERIA": ValueLimitExceededInCriteriaError,
+    "VALUE_TYPE_NOT_SUPPORTED": ValueTypeNotSupportedError,
 }
 """The exception class of every documented error code."""

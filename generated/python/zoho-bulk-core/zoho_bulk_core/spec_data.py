@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-PACKAGE_VERSION: Final = "0.1.0"
+PACKAGE_VERSION: Final = "0.2.0"
 AUTH_HEADER: Final = "Authorization"
 AUTH_SCHEME: Final = "Zoho-oauthtoken"
 

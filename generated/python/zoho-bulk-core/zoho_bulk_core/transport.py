@@ -111,10 +111,88 @@ def decode_answer(response: httpx.Response) -> Any:
                 f"HTTP {response.status_code} answer is not JSON",
                 http_status=response.status_code,
             ) from None
-    is_error_body = isinstance(body, dict) and body.get("status") == "error"
-    if response.is_error or is_error_body:
-        raise error_from_body(response.status_code, body)
+    if response.is_error or error_fields(body) is not None:
+        raise error_for(response.status_code, body)
     return body
+
+
+_UPLOAD_ERROR_KEYS: Final = ("ERROR_CODE", "ERROR_MESSAGE")
+"""Keys of the upload host's own error shape."""
+
+
+def error_fields(body: object) -> dict[str, Any] | None:
+    """The error an answer body holds, as ``{code, message, details}`` (plus
+    ``stated_status`` when the body states an HTTP status), or None if the body
+    is not an error. The vendor sends errors in three shapes:
+
+    - ``{"status": "error", "code", "message", "details"}``;
+    - the same wrapped in ``{"data": [...]}`` (the first error counts; any
+      others are kept in ``details["other_errors"]``);
+    - the upload host's ``{"ERROR_CODE": 400, "ERROR_MESSAGE", "x-error",
+      "info"}``, sometimes with HTTP 200: its ERROR_CODE is an HTTP status (or,
+      if a string, a code), and its other keys are kept in ``details``.
+    """
+    if not isinstance(body, Mapping):
+        return None
+    if any(key in body for key in _UPLOAD_ERROR_KEYS):
+        return _upload_error_fields(body)
+    if body.get("status") == "error":
+        details = body.get("details")
+        return {
+            "code": body.get("code"),
+            "message": body.get("message"),
+            "details": dict(details) if isinstance(details, Mapping) else {},
+        }
+    items = body.get("data")
+    if isinstance(items, list) and items:
+        errors = [fields for item in items if (fields := error_fields(item)) is not None]
+        if errors and len(errors) == len(items):
+            first = errors[0]
+            if len(errors) > 1:
+                first["details"]["other_errors"] = errors[1:]
+            return first
+    return None
+
+
+def _upload_error_fields(body: Mapping[str, Any]) -> dict[str, Any]:
+    stated = body.get("ERROR_CODE")
+    code = body.get("code")
+    if not isinstance(code, str) and isinstance(stated, str) and not stated.isdigit():
+        code = stated
+    texts = [body.get(key) for key in ("ERROR_MESSAGE", "x-error", "message")]
+    message = ": ".join(text for text in texts if isinstance(text, str) and text)
+    details = body.get("details")
+    fields: dict[str, Any] = {
+        "code": code if isinstance(code, str) else None,
+        "message": message or None,
+        "details": {
+            **(dict(details) if isinstance(details, Mapping) else {}),
+            **{
+                key: value
+                for key, value in body.items()
+                if key not in ("code", "message", "details", "status")
+            },
+        },
+    }
+    if isinstance(stated, int) and not isinstance(stated, bool) and 400 <= stated <= 599:
+        fields["stated_status"] = stated
+    elif isinstance(stated, str) and stated.isdigit() and 400 <= int(stated) <= 599:
+        fields["stated_status"] = int(stated)
+    return fields
+
+
+def error_for(http_status: int, body: object) -> ApiError:
+    """The typed exception of an error answer in any of the vendor's shapes:
+    the class of its code when the code is documented, else of the status it
+    states (an upload error sent with HTTP 200 states 400, 401, ...), else of
+    the HTTP status. ``http_status`` on the exception is the answer's own."""
+    fields = error_fields(body)
+    if fields is None:
+        fields = dict(body) if isinstance(body, Mapping) else {}
+    stated = fields.pop("stated_status", None)
+    error = error_from_body(stated if http_status < 400 and stated else http_status, fields)
+    error.http_status = http_status
+    return error
 
 
 def _error_code(response: httpx.Response) -> str | None:
@@ -122,7 +200,7 @@ def _error_code(response: httpx.Response) -> str | None:
         body = response.json()
     except ValueError:
         return None
-    code = body.get("code") if isinstance(body, dict) else None
+    code = (error_fields(body) or {}).get("code")
     return code if isinstance(code, str) else None
 
 
@@ -632,4 +710,4 @@ def decode_error(response: httpx.Response) -> ApiError:
         body = response.json()
     except ValueError:
         body = None
-    return error_from_body(response.status_code, body)
+    return error_for(response.status_code, body)

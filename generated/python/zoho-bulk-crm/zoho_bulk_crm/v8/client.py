@@ -165,16 +165,61 @@ class Client:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AlreadyUsedError: ALREADY_USED (HTTP 400).
+            AmbiguousCriteriaError: AMBIGUOUS_CRITERIA (HTTP 400).
+            AmbiguousGroupInCriteriaError: AMBIGUOUS_GROUP_IN_CRITERIA (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            BadRequestCodeError: BAD_REQUEST (HTTP 400).
+            CallbackFailureError: CALLBACK_FAILURE (HTTP 400).
+            ComparatorAndEncryptedValueInCriteriaNotCompatibleError: COMPARATOR_AND_ENCRYPTED_VALUE_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            ComparatorAndValueInCriteriaNotCompatibleError: COMPARATOR_AND_VALUE_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            CriteriaLimitExceededError: CRITERIA_LIMIT_EXCEEDED (HTTP 400).
+            CriteriaNotSupportedError: CRITERIA_NOT_SUPPORTED (HTTP 400).
+            CvidNotSupportedError: CVID_NOT_SUPPORTED (HTTP 400).
+            ExpiredValueError: EXPIRED_VALUE (HTTP 400).
+            FieldAndComparatorInCriteriaNotCompatibleError: FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            FieldAndValueInCriteriaNotCompatibleError: FIELD_AND_VALUE_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            FieldComparatorInCriteriaNotSupportedError: FIELD_COMPARATOR_IN_CRITERIA_NOT_SUPPORTED (HTTP 400).
+            FieldInCriteriaNotAvailableError: FIELD_IN_CRITERIA_NOT_AVAILABLE (HTTP 400).
+            FieldInCriteriaNotSupportedError: FIELD_IN_CRITERIA_NOT_SUPPORTED (HTTP 400).
+            FieldNotAvailableError: FIELD_NOT_AVAILABLE (HTTP 400).
+            FieldNotSupportedError: FIELD_NOT_SUPPORTED (HTTP 400).
+            GroupOperatorNotSupportedError: GROUP_OPERATOR_NOT_SUPPORTED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidBulkOperationError: INVALID_BULK_OPERATION (HTTP 400).
+            InvalidCallbackMethodError: INVALID_CALLBACK_METHOD (HTTP 400).
+            InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
+            InvalidCriteriaError: INVALID_CRITERIA (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            InvalidServiceNameError: INVALID_SERVICE_NAME (HTTP 400).
+            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            JobNotSupportedError: JOB_NOT_SUPPORTED (HTTP 400).
+            JoinLimitExceededError: JOIN_LIMIT_EXCEEDED (HTTP 400).
+            LimitReachedError: LIMIT_REACHED (HTTP 400).
             MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MediaTypeNotSupportedError: MEDIA_TYPE_NOT_SUPPORTED (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            ModuleNotSupportedError: MODULE_NOT_SUPPORTED (HTTP 400).
+            NotAllowedError: NOT_ALLOWED (HTTP 400).
+            NotSupportedFeatureError: NOT_SUPPORTED_FEATURE (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            PageNotSupportedError: PAGE_NOT_SUPPORTED (HTTP 400).
+            PageRangeExceededError: PAGE_RANGE_EXCEEDED (HTTP 400).
+            QueryNotSupportedError: QUERY_NOT_SUPPORTED (HTTP 400).
+            RequestBodyIsEmptyError: REQUEST_BODY_IS_EMPTY (HTTP 400).
+            RequestBodyNotReadableError: REQUEST_BODY_NOT_READABLE (HTTP 400).
+            RequestBodyNotSupportedError: REQUEST_BODY_NOT_SUPPORTED (HTTP 400).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             TooManyRequestsError: TOO_MANY_REQUESTS (HTTP 429).
+            ValueInCriteriaNotSupportedError: VALUE_IN_CRITERIA_NOT_SUPPORTED (HTTP 400).
+            ValueLimitExceededInCriteriaError: VALUE_LIMIT_EXCEEDED_IN_CRITERIA (HTTP 400).
+            ValueTypeNotSupportedError: VALUE_TYPE_NOT_SUPPORTED (HTTP 400).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -210,14 +255,16 @@ class Client:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             TooManyRequestsError: TOO_MANY_REQUESTS (HTTP 429).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
@@ -258,13 +305,15 @@ class Client:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             TooManyRequestsError: TOO_MANY_REQUESTS (HTTP 429).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
@@ -297,16 +346,37 @@ class Client:
             ZohoFiles.files.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            InvalidTokenError: INVALID_TOKEN (HTTP 401).
-            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            BadRequestCodeError: BAD_REQUEST (HTTP 400).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
             FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
             NotSupportedFeatureError: NOT_SUPPORTED_FEATURE (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -347,16 +417,45 @@ class Client:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AlreadyUsedError: ALREADY_USED (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            BadRequestCodeError: BAD_REQUEST (HTTP 400).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            CoexistenceNotAllowedError: COEXISTENCE_NOT_ALLOWED (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotFoundCodeError: FILE_NOT_FOUND (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
+            FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidCallbackMethodError: INVALID_CALLBACK_METHOD (HTTP 400).
+            InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
-            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
             InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            LimitReachedError: LIMIT_REACHED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotAllowedError: NOT_ALLOWED (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            RequestBodyNotSupportedError: REQUEST_BODY_NOT_SUPPORTED (HTTP 400).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -392,14 +491,35 @@ class Client:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
+            FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -440,11 +560,34 @@ class Client:
             ZohoCRM.bulk.ALL
 
         Raises:
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
+            FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
             InternalError: INTERNAL_ERROR (HTTP 500).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -652,16 +795,61 @@ class AsyncClient:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AlreadyUsedError: ALREADY_USED (HTTP 400).
+            AmbiguousCriteriaError: AMBIGUOUS_CRITERIA (HTTP 400).
+            AmbiguousGroupInCriteriaError: AMBIGUOUS_GROUP_IN_CRITERIA (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            BadRequestCodeError: BAD_REQUEST (HTTP 400).
+            CallbackFailureError: CALLBACK_FAILURE (HTTP 400).
+            ComparatorAndEncryptedValueInCriteriaNotCompatibleError: COMPARATOR_AND_ENCRYPTED_VALUE_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            ComparatorAndValueInCriteriaNotCompatibleError: COMPARATOR_AND_VALUE_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            CriteriaLimitExceededError: CRITERIA_LIMIT_EXCEEDED (HTTP 400).
+            CriteriaNotSupportedError: CRITERIA_NOT_SUPPORTED (HTTP 400).
+            CvidNotSupportedError: CVID_NOT_SUPPORTED (HTTP 400).
+            ExpiredValueError: EXPIRED_VALUE (HTTP 400).
+            FieldAndComparatorInCriteriaNotCompatibleError: FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            FieldAndValueInCriteriaNotCompatibleError: FIELD_AND_VALUE_IN_CRITERIA_NOT_COMPATIBLE (HTTP 400).
+            FieldComparatorInCriteriaNotSupportedError: FIELD_COMPARATOR_IN_CRITERIA_NOT_SUPPORTED (HTTP 400).
+            FieldInCriteriaNotAvailableError: FIELD_IN_CRITERIA_NOT_AVAILABLE (HTTP 400).
+            FieldInCriteriaNotSupportedError: FIELD_IN_CRITERIA_NOT_SUPPORTED (HTTP 400).
+            FieldNotAvailableError: FIELD_NOT_AVAILABLE (HTTP 400).
+            FieldNotSupportedError: FIELD_NOT_SUPPORTED (HTTP 400).
+            GroupOperatorNotSupportedError: GROUP_OPERATOR_NOT_SUPPORTED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidBulkOperationError: INVALID_BULK_OPERATION (HTTP 400).
+            InvalidCallbackMethodError: INVALID_CALLBACK_METHOD (HTTP 400).
+            InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
+            InvalidCriteriaError: INVALID_CRITERIA (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            InvalidServiceNameError: INVALID_SERVICE_NAME (HTTP 400).
+            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            JobNotSupportedError: JOB_NOT_SUPPORTED (HTTP 400).
+            JoinLimitExceededError: JOIN_LIMIT_EXCEEDED (HTTP 400).
+            LimitReachedError: LIMIT_REACHED (HTTP 400).
             MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MediaTypeNotSupportedError: MEDIA_TYPE_NOT_SUPPORTED (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            ModuleNotSupportedError: MODULE_NOT_SUPPORTED (HTTP 400).
+            NotAllowedError: NOT_ALLOWED (HTTP 400).
+            NotSupportedFeatureError: NOT_SUPPORTED_FEATURE (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            PageNotSupportedError: PAGE_NOT_SUPPORTED (HTTP 400).
+            PageRangeExceededError: PAGE_RANGE_EXCEEDED (HTTP 400).
+            QueryNotSupportedError: QUERY_NOT_SUPPORTED (HTTP 400).
+            RequestBodyIsEmptyError: REQUEST_BODY_IS_EMPTY (HTTP 400).
+            RequestBodyNotReadableError: REQUEST_BODY_NOT_READABLE (HTTP 400).
+            RequestBodyNotSupportedError: REQUEST_BODY_NOT_SUPPORTED (HTTP 400).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             TooManyRequestsError: TOO_MANY_REQUESTS (HTTP 429).
+            ValueInCriteriaNotSupportedError: VALUE_IN_CRITERIA_NOT_SUPPORTED (HTTP 400).
+            ValueLimitExceededInCriteriaError: VALUE_LIMIT_EXCEEDED_IN_CRITERIA (HTTP 400).
+            ValueTypeNotSupportedError: VALUE_TYPE_NOT_SUPPORTED (HTTP 400).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -697,14 +885,16 @@ class AsyncClient:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             TooManyRequestsError: TOO_MANY_REQUESTS (HTTP 429).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
@@ -745,13 +935,15 @@ class AsyncClient:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             TooManyRequestsError: TOO_MANY_REQUESTS (HTTP 429).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
@@ -784,16 +976,37 @@ class AsyncClient:
             ZohoFiles.files.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            InvalidTokenError: INVALID_TOKEN (HTTP 401).
-            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            BadRequestCodeError: BAD_REQUEST (HTTP 400).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
             FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
             NotSupportedFeatureError: NOT_SUPPORTED_FEATURE (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -834,16 +1047,45 @@ class AsyncClient:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AlreadyUsedError: ALREADY_USED (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            BadRequestCodeError: BAD_REQUEST (HTTP 400).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            CoexistenceNotAllowedError: COEXISTENCE_NOT_ALLOWED (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotFoundCodeError: FILE_NOT_FOUND (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
+            FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidCallbackMethodError: INVALID_CALLBACK_METHOD (HTTP 400).
+            InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
-            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
             InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            LimitReachedError: LIMIT_REACHED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotAllowedError: NOT_ALLOWED (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            RequestBodyNotSupportedError: REQUEST_BODY_NOT_SUPPORTED (HTTP 400).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -879,14 +1121,35 @@ class AsyncClient:
             ZohoCRM.bulk.ALL
 
         Raises:
-            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
-            InternalError: INTERNAL_ERROR (HTTP 500).
-            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
             AuthorizationFailedError: AUTHORIZATION_FAILED (HTTP 400).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
+            FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
+            InternalError: INTERNAL_ERROR (HTTP 500).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 400).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
@@ -927,11 +1190,34 @@ class AsyncClient:
             ZohoCRM.bulk.ALL
 
         Raises:
-            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
-            NoPermissionError: NO_PERMISSION (HTTP 403).
+            AuthenticationFailureError: AUTHENTICATION_FAILURE (HTTP 401).
+            BlockedRecordError: BLOCKED_RECORD (HTTP 400).
+            CannotProcessError: CANNOT_PROCESS (HTTP 400).
+            ColumnIndexNotFoundError: COLUMN_INDEX_NOT_FOUND (HTTP 400).
+            DuplicateDataError: DUPLICATE_DATA (HTTP 400).
+            FileNotSupportedError: FILE_NOT_SUPPORTED (HTTP 400).
+            FileTooLargeError: FILE_TOO_LARGE (HTTP 413).
+            HeaderLimitExceededError: HEADER_LIMIT_EXCEEDED (HTTP 400).
             InternalError: INTERNAL_ERROR (HTTP 500).
-            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
+            InternalServerError: INTERNAL_SERVER_ERROR (HTTP 500).
+            InvalidDataError: INVALID_DATA (HTTP 400).
+            InvalidFieldError: INVALID_FIELD (HTTP 400).
+            InvalidFieldNameError: INVALID_FIELD_NAME (HTTP 400).
+            InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
+            InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
+            InvalidFormatError: INVALID_FORMAT (HTTP 400).
+            InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
+            InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
+            LimitExceededError: LIMIT_EXCEEDED (HTTP 400).
+            MandatoryFieldsNotMappedError: MANDATORY_FIELDS_NOT_MAPPED (HTTP 400).
+            MandatoryNotFoundError: MANDATORY_NOT_FOUND (HTTP 400).
+            MissingRequiredKeyError: MISSING_REQUIRED_KEY (HTTP 400).
+            ModuleNotAvailableError: MODULE_NOT_AVAILABLE (HTTP 400).
+            NotApprovedError: NOT_APPROVED (HTTP 400).
+            NoPermissionError: NO_PERMISSION (HTTP 403).
+            OauthScopeMismatchError: OAUTH_SCOPE_MISMATCH (HTTP 401).
+            ResourceNotFoundError: RESOURCE_NOT_FOUND (HTTP 404).
             ApiError: any other error answer, as the class of its HTTP status.
             TransportError: no answer, after the retries the policy allows.
         """
