@@ -145,7 +145,9 @@ def error_fields(body: object) -> dict[str, Any] | None:
         }
     items = body.get("data")
     if isinstance(items, list) and items:
-        errors = [fields for item in items if (fields := error_fields(item)) is not None]
+        errors = [
+            fields for item in items if (fields := error_fields(item)) is not None
+        ]
         if errors and len(errors) == len(items):
             first = errors[0]
             if len(errors) > 1:
@@ -174,7 +176,11 @@ def _upload_error_fields(body: Mapping[str, Any]) -> dict[str, Any]:
             },
         },
     }
-    if isinstance(stated, int) and not isinstance(stated, bool) and 400 <= stated <= 599:
+    if (
+        isinstance(stated, int)
+        and not isinstance(stated, bool)
+        and 400 <= stated <= 599
+    ):
         fields["stated_status"] = stated
     elif isinstance(stated, str) and stated.isdigit() and 400 <= int(stated) <= 599:
         fields["stated_status"] = int(stated)
@@ -190,7 +196,9 @@ def error_for(http_status: int, body: object) -> ApiError:
     if fields is None:
         fields = dict(body) if isinstance(body, Mapping) else {}
     stated = fields.pop("stated_status", None)
-    error = error_from_body(stated if http_status < 400 and stated else http_status, fields)
+    error = error_from_body(
+        stated if http_status < 400 and stated else http_status, fields
+    )
     error.http_status = http_status
     return error
 
