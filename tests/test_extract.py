@@ -470,7 +470,8 @@ def test_openapi_markdown_headings_and_labelled_lines() -> None:
         "## Create Bulk Write Job\n\n**Method:** POST\n\n**Path:** `/crm/bulk/v8/write`\n\n"
         "**Scopes:** `ZohoCRM.bulk.CREATE`, `ZohoCRM.modules.{module_name}.CREATE`\n\n"
         "### Request body (application/json)\n\n| Field | Type | Required |\n| --- | --- | --- |\n"
-        "| operation | string | yes |\n| resource | array | yes |\n| resource[].file_id | string | yes |\n\n"
+        "| operation | string | yes |\n| resource | array | yes |\n"
+        "| resource[].file_id | string | yes |\n\n"
         "### Response 201\n\n| Field | Type |\n| --- | --- |\n| details | object |\n"
         "| details.id | string |\n\n### Errors\n\n| Code | Status |\n| --- | --- |\n"
         "| INVALID_DATA | 400 |\n",
