@@ -3,8 +3,12 @@
 
     python3 dev.py generate   # create .venv if needed, regenerate generated/
     python3 dev.py test       # create .venv if needed, install generated packages, run all tests
+    python3 dev.py dist       # build a wheel and an sdist of every generated package into dist/
+                              # (--out DIR for another folder), then `twine check` them
 
 Extra arguments go to the command underneath (zoho-bulkgen generate, or pytest).
+`python3 dev.py --help` prints this; exit codes: 0 success, 2 unknown command,
+otherwise the command's own.
 """
 
 from __future__ import annotations
@@ -30,13 +34,25 @@ def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script may run under an old python3
         print("dev.py: Python 3.11 or newer is needed", file=sys.stderr)
         return 2
-    if not argv or argv[0] not in ("generate", "test"):
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    if not argv or argv[0] not in ("generate", "test", "dist"):
         print(__doc__, file=sys.stderr)
+        print(
+            f"dev.py: unknown command {argv[0]!r}" if argv else "dev.py: a command is needed",
+            file=sys.stderr,
+        )
         return 2
     command, rest = argv[0], argv[1:]
     ensure_venv()
     if command == "generate":
         return run([str(PYTHON), "-m", "generator", "generate", *rest])
+    if command == "dist":
+        if rest not in ([], ["--out", *rest[1:2]]) or rest == ["--out"]:
+            print("dev.py: usage: python3 dev.py dist [--out DIR]", file=sys.stderr)
+            return 2
+        return build_distributions(Path(rest[1]).resolve() if rest else ROOT / "dist")
     install_generated_packages()
     # Spread the tests over every core unless the caller chose (-n, or -p no:xdist).
     parallel = (
@@ -66,9 +82,7 @@ def install_generated_packages() -> None:
     """Install generated/python/* into .venv as a user would (not editable).
 
     They are built from a copy so that the build leaves nothing in generated/."""
-    sources = sorted(
-        path.parent for path in (ROOT / "generated" / "python").glob("*/pyproject.toml")
-    )
+    sources = generated_packages()
     with tempfile.TemporaryDirectory(prefix="zoho-bulk-install-") as temp:
         copies = []
         for source in sources:
@@ -93,6 +107,47 @@ def install_generated_packages() -> None:
         )
 
 
+def generated_packages() -> list[Path]:
+    """The folders of the generated distributions, core first."""
+    return sorted(
+        (path.parent for path in (ROOT / "generated" / "python").glob("*/pyproject.toml")),
+        key=lambda path: (path.name != "zoho-bulk-core", path.name),
+    )
+
+
+def build_distributions(target: Path) -> int:
+    """Build a wheel and an sdist of every generated package into ``target`` (the
+    earlier builds of these packages there are removed first), then check them
+    with twine. Built from copies, so that nothing is written into generated/."""
+    target.mkdir(exist_ok=True)
+    sources = generated_packages()
+    for source in sources:
+        stem = source.name.replace("-", "_")
+        for old in [*target.glob(f"{stem}-*.whl"), *target.glob(f"{stem}-*.tar.gz")]:
+            old.unlink()
+    built: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="zoho-bulk-dist-") as temp:
+        for source in sources:
+            copy = Path(temp) / source.name
+            shutil.copytree(
+                source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+            )
+            before = set(target.iterdir())
+            code = run(
+                [str(PYTHON), "-m", "build", "--no-isolation", "--outdir", str(target), str(copy)],
+                quiet=True,
+            )
+            if code != 0:
+                print(f"dev.py: building {source.name} failed", file=sys.stderr)
+                return code
+            built += sorted(str(path) for path in set(target.iterdir()) - before)
+    code = run([str(PYTHON), "-m", "twine", "check", "--strict", *built])
+    if code == 0:
+        for path in built:
+            print(path)
+    return code
+
+
 def check(command: list[str]) -> None:
     """Run a command; stop with its exit code if it fails."""
     code = run(command)
@@ -100,9 +155,16 @@ def check(command: list[str]) -> None:
         raise SystemExit(code)
 
 
-def run(command: list[str]) -> int:
-    """Run a command from the repository root and return its exit code."""
-    return subprocess.run(command, cwd=ROOT).returncode
+def run(command: list[str], quiet: bool = False) -> int:
+    """Run a command from the repository root and return its exit code; ``quiet``
+    shows its output only when it fails."""
+    if not quiet:
+        return subprocess.run(command, cwd=ROOT).returncode
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+    return result.returncode
 
 
 if __name__ == "__main__":

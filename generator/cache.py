@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
@@ -131,11 +133,41 @@ def run_parallel(compute: Callable[..., str], calls: list[tuple[str, ...]]) -> l
     order = sorted(range(len(calls)), key=lambda i: -sum(len(part) for part in calls[i]))
     results: list[str] = [""] * len(calls)
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_end_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = {index: pool.submit(compute, *calls[index]) for index in order}
         for index, future in futures.items():
             results[index] = future.result()
     return results
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a worker: end when the process that started it ends, however it ends
+    (``kill -9`` included), instead of living on as an orphan. Linux tells the
+    worker by a signal (``PR_SET_PDEATHSIG``); elsewhere a thread watches."""
+    import signal
+    import threading
+
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent ended before the call
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="zoho-bulkgen-parent-watch", daemon=True).start()
 
 
 def _store(entry: Path, value: str) -> None:

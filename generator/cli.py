@@ -8,12 +8,24 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from generator.errors import GeneratorError, UsageError
 
-DEFAULT_SPEC = Path("spec")
-DEFAULT_OUT = Path("generated")
+DEFAULT_SPEC = None
+"""``--spec`` not given: the project's ``spec/``, found from the current folder up."""
+DEFAULT_OUT = None
+"""``--out`` not given: the ``generated/`` beside the spec folder."""
+
+EXIT_CODES = {
+    0: "success: up to date, valid, nothing unacknowledged, nothing breaking",
+    1: "the answer is no: stale output, an invalid payload, unacknowledged drift, "
+    "a breaking change",
+    2: "usage error or unreadable input: a bad option or name, a malformed spec or page, "
+    "a file that cannot be read, a command run outside a project",
+    130: "interrupted",
+}
+"""The exit codes of every command (also in ``zoho-bulkgen --help``)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        _locate(args)
         result: int = args.run(args)
         return result
     except GeneratorError as exc:
@@ -43,14 +56,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _SuggestingParser(
         prog="zoho-bulkgen",
         description=(
             "Generate JSON Schemas, pydantic models and client packages "
             "from the Zoho Bulk API spec."
         ),
+        epilog="exit codes: "
+        + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()),
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_SuggestingParser
+    )
 
     generate = commands.add_parser("generate", help="regenerate the output folder from the spec")
     _add_paths(generate)
@@ -64,9 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print an operation's JSON Schema")
     _add_operation(schema)
-    schema.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)"
-    )
+    schema.add_argument("--out", type=Path, default=DEFAULT_OUT, help=_SCHEMA_OUT_HELP)
     schema.add_argument(
         "--request", action="store_true", help="the request body's schema, not the response's"
     )
@@ -80,9 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "files", nargs="+", type=Path, metavar="FILE", help="JSON payload files ('-' for stdin)"
     )
-    validate.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="generated folder (default: generated)"
-    )
+    validate.add_argument("--out", type=Path, default=DEFAULT_OUT, help=_SCHEMA_OUT_HELP)
     validate.add_argument(
         "--request", action="store_true", help="payloads are request bodies (always strict)"
     )
@@ -94,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     mock = commands.add_parser(
         "mock", help="serve a local Bulk API (every product and version) on 127.0.0.1"
     )
-    mock.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)")
+    mock.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=_SPEC_HELP)
     mock.add_argument("--port", type=_port, default=0, help="port to listen on (default: any free)")
     mock.add_argument(
         "--records", type=_count, default=1000, help="records each module holds (default: 1000)"
@@ -145,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         "--spec",
         type=Path,
         default=DEFAULT_SPEC,
-        help="spec folder whose names the drafts reuse (default: spec)",
+        help="spec folder whose names the drafts reuse (default: the project's spec/, if any)",
     )
     extract.set_defaults(run=_run_extract)
 
@@ -153,10 +167,9 @@ def _parser() -> argparse.ArgumentParser:
         "drift", help="list what vendor pages say that the spec does not; exit 1 if unacknowledged"
     )
     drift.add_argument("docs", nargs="+", type=Path, metavar="DOC", help="vendor page files")
-    drift.add_argument(
-        "--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)"
-    )
+    drift.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=_SPEC_HELP)
     drift.set_defaults(run=_run_drift)
+    _add_release_commands(commands)
     return parser
 
 
@@ -217,11 +230,12 @@ def _fault(text: str) -> Any:
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=_SPEC_HELP)
     parser.add_argument(
-        "--spec", type=Path, default=DEFAULT_SPEC, help="spec folder (default: spec)"
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: generated)"
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="output folder (default: generated/ beside the spec folder)",
     )
 
 
@@ -284,10 +298,10 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    from generator.payloads import load_schema
+    from generator.schema_store import load_schema
 
     schema = load_schema(
-        args.out,
+        args.source,
         args.product,
         args.version,
         args.operation,
@@ -303,20 +317,27 @@ def _run_validate(args: argparse.Namespace) -> int:
     from generator.payloads import PayloadChecker
 
     checker = PayloadChecker.open(
-        args.out,
+        args.source,
         args.product,
         args.version,
         args.operation,
         request=args.request,
         strict=args.strict,
     )
-    all_valid = True
+    if checker.model is None:
+        print(
+            f"zoho-bulkgen validate: no {args.product} package installed; "
+            "checking with the JSON Schema alone",
+            file=sys.stderr,
+        )
+    all_valid, all_read = True, True
     for path in args.files:
         report = checker.check_file(path)
         for line in report.lines():
             print(line, file=sys.stdout if report.valid else sys.stderr)
         all_valid = all_valid and report.valid
-    return 0 if all_valid else 1
+        all_read = all_read and not report.unreadable
+    return 0 if all_valid else 1 if all_read else 2
 
 
 def _run_mock(args: argparse.Namespace) -> int:
@@ -355,7 +376,7 @@ def _run_extract(args: argparse.Namespace) -> int:
     from generator.extract import read_page
 
     pages = [read_page(path) for path in args.docs]
-    spec = load_context(args.spec).spec if args.spec.is_dir() else None
+    spec = load_context(args.spec).spec if args.spec is not None else None
     for page in pages:
         draft = build_draft(page, spec)
         written = write_draft(draft, page, args.out)
@@ -384,6 +405,139 @@ def _run_drift(args: argparse.Namespace) -> int:
         f"{len(stale)} stale acknowledgments"
     )
     return 1 if unacknowledged or stale else 0
+
+
+_SPEC_HELP = "spec folder (default: the spec/ of the project around the current folder)"
+_SCHEMA_OUT_HELP = (
+    "generated folder to read (default: the project's generated/; outside a project, "
+    "the installed zoho-bulk-* packages, then the schemas shipped with zoho-bulkgen)"
+)
+
+
+def _version() -> str:
+    from generator import __version__
+
+    return __version__
+
+
+class _SuggestingParser(argparse.ArgumentParser):
+    """An argument parser that names the closest choice when one is mistyped."""
+
+    def error(self, message: str) -> NoReturn:
+        import re
+
+        from generator.project import suggestion
+
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            close = suggestion(match.group(1), choices)
+            if close is not None:
+                message = f"{message.split(': invalid choice')[0]}: unknown command " + (
+                    f"'{match.group(1)}' — did you mean '{close}'?"
+                )
+        super().error(message)
+
+
+def _locate(args: argparse.Namespace) -> None:
+    """Fill in the folders a command works on, from the project around the current
+    folder (as git finds its root) unless given; say so when there is none."""
+    from generator.project import find_project_root, project_paths, shown
+
+    cwd = Path.cwd()
+    if args.command in ("generate", "check"):
+        args.spec, args.out = project_paths(args.spec, args.out, cwd)
+    elif args.command in ("mock", "drift", "release"):
+        args.spec, _ = project_paths(args.spec, None, cwd)
+    elif args.command == "extract" and args.spec is None:
+        root = find_project_root(cwd)
+        args.spec = shown(root / "spec", cwd) if root else None
+        if root is None:
+            print(
+                "zoho-bulkgen extract: not inside a zoho-bulkgen project; "
+                "the drafts do not reuse the spec's names (pass --spec DIR for that)",
+                file=sys.stderr,
+            )
+    elif args.command == "diff":
+        args.new, _ = project_paths(args.new, None, cwd)
+    elif args.command in ("schema", "validate"):
+        args.source = args.out if args.out is not None else _schema_source(cwd)
+
+
+def _schema_source(cwd: Path) -> Any:
+    """The project's generated/ folder, or outside a project what is installed."""
+    from generator.project import OUT_FOLDER, find_project_root, shown
+    from generator.schema_store import outside_catalog
+
+    root = find_project_root(cwd)
+    if root is not None:
+        return shown(root / OUT_FOLDER, cwd)
+    catalog = outside_catalog()
+    if not catalog:
+        raise UsageError(
+            "no JSON Schemas found: not inside a zoho-bulkgen project, no zoho-bulk-* "
+            "package installed and none shipped with this zoho-bulkgen; pass --out DIR"
+        )
+    return catalog
+
+
+def _add_release_commands(commands: Any) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="list what a spec change does to the generated API; exit 1 if anything breaks",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD_SPEC_DIR", help="the spec before")
+    diff.add_argument(
+        "new",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_SPEC,
+        metavar="NEW_SPEC_DIR",
+        help="the spec after (default: the project's spec/)",
+    )
+    diff.set_defaults(run=_run_diff)
+    release = commands.add_parser(
+        "release",
+        help="record the API changes since the last release in spec/releases/",
+    )
+    release.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=_SPEC_HELP)
+    release.set_defaults(run=_run_release)
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from generator.api_diff import LEVELS, diff_surfaces, worst
+    from generator.releases import spec_surface
+
+    changes = diff_surfaces(spec_surface(args.old), spec_surface(args.new))
+    for change in changes:
+        print(change.render())
+    if not changes:
+        print("diff: no change to the generated API")
+        return 0
+    counts = ", ".join(
+        f"{sum(change.level == level for change in changes)} {level}" for level in LEVELS
+    )
+    bumps = {"breaking": "major", "additive": "minor", "docs": "patch"}
+    releases = ", ".join(
+        f"{name}: {bumps[level]}"
+        for name in dict.fromkeys(change.distribution for change in changes)
+        if (level := worst([c for c in changes if c.distribution == name])) is not None
+    )
+    print(f"diff: {len(changes)} changes ({counts}); releases: {releases}")
+    return 1 if worst(changes) == "breaking" else 0
+
+
+def _run_release(args: argparse.Namespace) -> int:
+    from generator.releases import record_release, spec_surface_and_model
+
+    _, spec = spec_surface_and_model(args.spec)
+    plan = record_release(args.spec, spec)
+    for name, version in plan.versions.items():
+        pending = len(plan.pending.get(name, ()))
+        what = f"{pending} changes recorded" if pending else "no change"
+        print(f"{name} {version}: {what}")
+    print(f"{args.spec / 'releases'}: written; the generated files stay as they are")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

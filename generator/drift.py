@@ -468,7 +468,7 @@ def compatible(kind: str, expr: TypeExpr, vocabularies: frozenset[str]) -> bool:
         return any(compatible(kind, option, vocabularies) for option in expr.options)
     if isinstance(expr, Primitive):
         accepted = {
-            "string": {"string", "datetime"},
+            "string": {"string", "datetime", "digits"},
             "integer": {"integer"},
             "number": {"number", "integer"},
             "boolean": {"boolean"},

@@ -31,7 +31,24 @@ TOKEN_SCHEME = "zohoOAuthToken"
 OAUTH2_SCHEME = "zohoOAuth2"
 ERROR_SCHEMA = ERROR_TYPE
 ERROR_CODE_SCHEMA = "ErrorCode"
-ZIP_SCHEMA: dict[str, Any] = {"type": "string", "contentMediaType": "application/zip"}
+ZIP_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "format": "binary",
+    "contentMediaType": "application/zip",
+}
+"""A zip file, as a body or a file part: ``contentMediaType`` for OpenAPI 3.1,
+``format: binary`` for the tools that read files the 3.0 way
+(openapi-python-client, Schemathesis)."""
+WRITE_RESULT_PATH = "/{api_version}/{prefix}/{org}/bulk-write/{job_id}/{file_name}"
+"""The layout of a bulk write job's ``result.download_url`` (relative, or on a
+download host), split into path parameters that hold no ``/``: a whole URL
+cannot be one path parameter that conformant tools send unescaped."""
+WRITE_RESULT_PARAMETERS: tuple[tuple[str, str, str], ...] = (
+    ("api_version", r"^v[0-9]+(\.[0-9]+)?$", "The version segment of the download URL (v2, v7)."),
+    ("org", r"^(org)?[0-9]+$", "The organization segment of the download URL (org6196138)."),
+    ("job_id", r"^[0-9]+$", "The bulk write job's id."),
+    ("file_name", r"^[0-9]+\.zip$", "The result file's name: the job id and .zip."),
+)
 _DEFS_PREFIX = "#/$defs/"
 _COMPONENTS_PREFIX = "#/components/schemas/"
 _STRICT_SUFFIX = "Strict"
@@ -82,7 +99,7 @@ def openapi_document(
             components.add_body(schemas[path])
     paths: dict[str, dict[str, Any]] = {}
     for operation in version.operations:
-        path = operation.path if operation.path is not None else f"/{{{operation.url_param}}}"
+        path = operation.path or WRITE_RESULT_PATH.replace("{prefix}", product.path_prefix)
         paths.setdefault(path, {})[operation.method.lower()] = _operation(
             spec, product, version, operation, schemas, components
         )
@@ -227,13 +244,24 @@ def _operation(
 
 def _parameters(operation: Operation) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
+    if operation.url_param is not None:
+        parameters.extend(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": (
+                    f"{description} Split from the job's result.{operation.url_param}; "
+                    "a relative one is on the API host, an absolute one names its host."
+                ),
+                "schema": {"type": "string", "pattern": pattern},
+            }
+            for name, pattern, description in WRITE_RESULT_PARAMETERS
+        )
     for param in operation.path_params:
-        description = param.description
         if param.name == operation.url_param:
-            description += (
-                " The whole URL stands in for the path: send the request to it as it is "
-                "(relative URLs are on the API host)."
-            )
+            continue
+        description = param.description
         parameters.append(
             {
                 "name": param.name,

@@ -5,7 +5,7 @@ or in normalize."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,30 +15,31 @@ import jinja2
 
 from generator import __version__
 from generator.python_imports import drop_unused_imports
-from generator.python_text import docstring_text, python_literal, snake_case, toml_string
+from generator.python_text import (
+    docstring_text,
+    markdown_text,
+    python_literal,
+    snake_case,
+    toml_string,
+)
 from generator.python_views import operation_views
-from generator.spec_model import ErrorCode, NormalizedSpec, Product, ProductVersion
+from generator.spec_model import DataCenter, ErrorCode, NormalizedSpec, Product, ProductVersion
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime" / "zoho_bulk_core"
+"""The hand-written runtime (zoho_bulk_core), copied into the tree byte for byte."""
 PYTHON_ROOT = "python"
+CORE_ROOT = f"{PYTHON_ROOT}/zoho-bulk-core"
 
 _CORE_FILES = {
     "core/pyproject.toml.jinja": "pyproject.toml",
     "core/README.md.jinja": "README.md",
-    "core/__init__.py.jinja": "zoho_bulk_core/__init__.py",
-    "core/models.py.jinja": "zoho_bulk_core/models.py",
+    "core/spec_data.py.jinja": "zoho_bulk_core/spec_data.py",
+    "core/error_codes.py.jinja": "zoho_bulk_core/error_codes.py",
     "core/vocabulary.py.jinja": "zoho_bulk_core/vocabulary.py",
-    "core/errors.py.jinja": "zoho_bulk_core/errors.py",
-    "core/hosts.py.jinja": "zoho_bulk_core/hosts.py",
-    "core/transport.py.jinja": "zoho_bulk_core/transport.py",
-    "core/auth.py.jinja": "zoho_bulk_core/auth.py",
-    "core/retry.py.jinja": "zoho_bulk_core/retry.py",
-    "core/waiters.py.jinja": "zoho_bulk_core/waiters.py",
-    "core/results.py.jinja": "zoho_bulk_core/results.py",
-    "core/notifications.py.jinja": "zoho_bulk_core/notifications.py",
-    "core/files.py.jinja": "zoho_bulk_core/files.py",
-    "core/validation.py.jinja": "zoho_bulk_core/validation.py",
 }
+"""The core files made from the spec: its data modules and the package's metadata.
+The rest of zoho_bulk_core is the hand-written runtime, copied as it is."""
 _PRODUCT_FILES = {
     "product/pyproject.toml.jinja": "pyproject.toml",
     "product/README.md.jinja": "README.md",
@@ -76,28 +77,41 @@ class ErrorView:
     """Where the code comes with another status ("" if nowhere), as a sentence."""
 
 
-def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> dict[str, str]:
+def emit_packages(
+    spec: NormalizedSpec,
+    models: dict[tuple[str, str], str],
+    versions: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """Every file of the Python packages, keyed by path under generated/.
 
-    ``models`` holds the models source per (product, version).
+    ``models`` holds the models source per (product, version); ``versions`` each
+    distribution's version (generator.releases), the generator's own by default.
     """
     env = template_environment()
-    common: dict[str, Any] = {"package_version": __version__, "auth": spec.auth}
+    versions = versions or {}
+    core_version = versions.get("zoho-bulk-core", __version__)
+    common: dict[str, Any] = {"package_version": core_version, "auth": spec.auth}
     files: dict[str, str] = {}
-    core_root = f"{PYTHON_ROOT}/zoho-bulk-core"
+    errors = [_error_view(error, spec) for error in spec.errors]
     core_context = {
         **common,
-        "data_centers": spec.data_centers,
-        "trusted_domains": trusted_domains(spec),
+        "data_centers": [_data_center_view(center) for center in spec.data_centers],
         "vocabularies": spec.vocabularies,
-        "errors": [_error_view(error, spec) for error in spec.errors],
+        "errors": errors,
+        "error_bases": sorted({"ApiError", *(error.base_class for error in errors)}),
     }
     for template, target in _CORE_FILES.items():
-        files[f"{core_root}/{target}"] = env.get_template(template).render(core_context)
-    files[f"{core_root}/zoho_bulk_core/py.typed"] = ""
+        files[f"{CORE_ROOT}/{target}"] = env.get_template(template).render(core_context)
+    files.update(runtime_files())
+    files[f"{CORE_ROOT}/zoho_bulk_core/py.typed"] = ""
     for product in spec.products:
         root = f"{PYTHON_ROOT}/{product.distribution}"
-        context = {**common, "product": product}
+        context = {
+            **common,
+            "product": product,
+            "package_version": versions.get(product.distribution, __version__),
+            "core_version": core_version,
+        }
         for template, target in _PRODUCT_FILES.items():
             files[f"{root}/{target.format(package=product.package)}"] = env.get_template(
                 template
@@ -129,18 +143,37 @@ def models_path(product: Product, version: ProductVersion) -> str:
     return f"{PYTHON_ROOT}/{product.distribution}/{product.package}/{version.module_name}/models.py"
 
 
-def trusted_domains(spec: NormalizedSpec) -> list[str]:
-    """The vendor's domains a client may send its token to when an answer names
-    an absolute URL (a result on a download host): each data center host less its
-    first label (``www.zohoapis.eu`` gives ``zohoapis.eu``). Custom domains
-    (``*.zohoplatform.com``) belong to single customers and are trusted only as
-    a client's own host."""
-    domains: set[str] = set()
-    for center in spec.data_centers:
-        hosts = [center.api, center.accounts, center.upload, center.sandbox, center.developer]
-        hosts += [center.recruit, center.recruit_upload]
-        domains.update(host.split(".", 1)[1] for host in hosts if host and "." in host)
-    return sorted(domains)
+def runtime_files() -> dict[str, str]:
+    """The hand-written runtime's modules, keyed by their path under generated/
+    (already laid out as black does: they are copied byte for byte)."""
+    return {
+        f"{CORE_ROOT}/zoho_bulk_core/{path.name}": path.read_bytes().decode("utf-8")
+        for path in sorted(RUNTIME_DIR.glob("*.py"))
+    }
+
+
+def runtime_paths() -> frozenset[str]:
+    """The paths under generated/ of the runtime's modules."""
+    return frozenset(f"{CORE_ROOT}/zoho_bulk_core/{path.name}" for path in RUNTIME_DIR.glob("*.py"))
+
+
+def _data_center_view(center: DataCenter) -> dict[str, Any]:
+    """A data center as the spec_data template needs it: its hosts by kind,
+    the kinds it does not serve left out."""
+    hosts = {
+        "api": center.api,
+        "accounts": center.accounts,
+        "upload": center.upload,
+        "sandbox": center.sandbox,
+        "developer": center.developer,
+        "recruit": center.recruit,
+        "recruit_upload": center.recruit_upload,
+    }
+    return {
+        "name": center.name,
+        "description": center.description,
+        "hosts": [(kind, host) for kind, host in hosts.items() if host is not None],
+    }
 
 
 def package_schemas(
@@ -184,6 +217,7 @@ def template_environment() -> jinja2.Environment:
     env.filters["docstring"] = docstring_text
     env.filters["snake"] = snake_case
     env.filters["toml"] = toml_string
+    env.filters["md"] = markdown_text
     return env
 
 

@@ -19,9 +19,11 @@ SCHEMA_ID_PREFIX = "urn:zoho-bulkgen:schema"
 VOCABULARY_KEY = "x-vocabulary"
 CORE_PACKAGE = "zoho_bulk_core"
 TIMESTAMP_DEF = "Timestamp"
+DIGITS_DEF = "Digits"
 
 _PRIMITIVE_SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
+    "digits": {"type": "string", "pattern": "^[0-9]+$"},
     "integer": {"type": "integer"},
     "number": {"type": "number"},
     "boolean": {"type": "boolean"},
@@ -159,7 +161,11 @@ def object_schema(type_spec: TypeSpec) -> dict[str, Any]:
         "title": type_spec.name,
         "description": type_spec.description,
         "properties": {
-            field.name: {**type_schema(field.type), "description": field.description}
+            field.name: {
+                **type_schema(field.type),
+                **constraint_schema(field.constraints),
+                "description": field.description,
+            }
             for field in type_spec.fields
         },
     }
@@ -169,6 +175,20 @@ def object_schema(type_spec: TypeSpec) -> dict[str, Any]:
     if type_spec.require_one_of:
         schema["anyOf"] = [{"required": [name]} for name in type_spec.require_one_of]
     return schema
+
+
+_CONSTRAINT_KEYWORDS = {
+    "min_items": "minItems",
+    "max_items": "maxItems",
+    "minimum": "minimum",
+    "max_length": "maxLength",
+}
+
+
+def constraint_schema(constraints: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    """The JSON Schema keywords of a field's bounds (each applies only to values
+    of its kind, so a bound on ``list[X] | null`` leaves null alone)."""
+    return {_CONSTRAINT_KEYWORDS[kind]: bound for kind, bound in constraints}
 
 
 def vocabulary_schema(vocabulary: Vocabulary, *, open_values: bool) -> dict[str, Any]:
@@ -251,23 +271,30 @@ def models_schema(version: ProductVersion, spec: NormalizedSpec) -> dict[str, An
                 definition["customBasePath"] = [
                     f"{CORE_PACKAGE}.models.{mixin}" for mixin in mixins
                 ]
-    defs = _refer_to_timestamp(defs)
-    defs[TIMESTAMP_DEF] = {
-        "type": "string",
-        "format": "date-time",
-        "customTypePath": f"{CORE_PACKAGE}.models.Timestamp",
-    }
+    defs = _refer_to_shared_types(defs)
+    for name in _SHARED_STRING_TYPES:
+        # The shared type carries its own format or pattern.
+        defs[name] = {"type": "string", "customTypePath": f"{CORE_PACKAGE}.models.{name}"}
     return {"$schema": DRAFT, "title": "Models", "$defs": defs}
 
 
-def _refer_to_timestamp(node: Any) -> Any:
-    """Replace inline date-time schemas by a reference to the shared Timestamp type,
-    which (unlike pydantic's lax datetime) accepts only ISO 8601 strings."""
+_SHARED_STRING_TYPES: dict[str, dict[str, Any]] = {
+    TIMESTAMP_DEF: _PRIMITIVE_SCHEMAS["datetime"],
+    DIGITS_DEF: _PRIMITIVE_SCHEMAS["digits"],
+}
+"""Primitives the models take from the shared runtime rather than declaring
+their own: Timestamp accepts only ISO 8601 strings (unlike pydantic's lax
+datetime), Digits is the one type of every id written as a string of digits."""
+
+
+def _refer_to_shared_types(node: Any) -> Any:
+    """Replace inline schemas of the shared primitives by references to them."""
     if isinstance(node, list):
-        return [_refer_to_timestamp(item) for item in node]
+        return [_refer_to_shared_types(item) for item in node]
     if not isinstance(node, dict):
         return node
-    if node.get("type") == "string" and node.get("format") == "date-time":
-        rest = {key: value for key, value in node.items() if key not in ("type", "format")}
-        return {"$ref": f"#/$defs/{TIMESTAMP_DEF}", **rest}
-    return {key: _refer_to_timestamp(value) for key, value in node.items()}
+    for name, schema in _SHARED_STRING_TYPES.items():
+        if all(node.get(key) == value for key, value in schema.items()):
+            rest = {key: value for key, value in node.items() if key not in schema}
+            return {"$ref": f"#/$defs/{name}", **rest}
+    return {key: _refer_to_shared_types(value) for key, value in node.items()}

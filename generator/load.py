@@ -3,7 +3,6 @@ where every value came from so that later stages can point at a file and line.""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import yaml
 
 from generator.errors import SpecError
+from generator.strict_json import MAX_JSON_NESTING, JsonInputError, loads_strict
 
 Path_ = tuple[str | int, ...]
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -21,6 +21,15 @@ accepts tabs where the pure-Python parser does not: text with a tab is left to
 the latter, and so are the messages of errors, so that what a spec means, and
 whether it is valid, never depends on how PyYAML was built."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+MAX_SPEC_FILE_BYTES = 4 * 1024 * 1024
+"""Size of one spec file (YAML or example JSON); today's largest is about 25 KB."""
+MAX_NESTING = MAX_JSON_NESTING
+"""Mappings and lists inside one another in a spec file; the spec nests about 6 deep."""
+MAX_VALUES = 1_000_000
+"""Values one spec file holds once its YAML aliases are expanded (today's: a few thousand)."""
+MAX_TEXT_LENGTH = 20_000
+"""Characters of one piece of spec text (a description, a key); today's longest is 250."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,11 @@ def _display_name(path: Path) -> str:
 
 def _read_text(path: Path, display: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_SPEC_FILE_BYTES + 1)
+        if len(raw) > MAX_SPEC_FILE_BYTES:
+            raise SpecError(display, None, f"the file is larger than {MAX_SPEC_FILE_BYTES:,} bytes")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(display, None, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
@@ -125,6 +138,7 @@ def _parse_yaml(text: str, display: str, source_map: SourceMap) -> Any:
 def _parse_yaml_with(loader_class: Any, text: str, display: str, source_map: SourceMap) -> Any:
     loader = None
     try:
+        _check_shape(loader_class, text, display)
         loader = loader_class(text)  # the pure-Python reader checks characters here
         node = loader.get_single_node()
         if node is None:
@@ -144,6 +158,51 @@ def _parse_yaml_with(loader_class: Any, text: str, display: str, source_map: Sou
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _check_shape(loader_class: Any, text: str, display: str) -> None:
+    """Refuse, before anything is built, a document nested deeper than
+    MAX_NESTING (libyaml's composer recurses in C and crashes) or holding more
+    than MAX_VALUES values once its aliases are expanded (an alias bomb), and
+    an alias to an anchor that is not complete (a document holding itself).
+    Reads the parser's events, which takes no recursion and little memory."""
+    expanded = 0
+    sizes: dict[str, int] = {}
+    open_collections: list[tuple[str | None, int]] = []
+    for event in yaml.parse(text, Loader=loader_class):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_collections) >= MAX_NESTING:
+                raise SpecError(display, line, f"nested more than {MAX_NESTING} levels deep")
+            if event.anchor is not None:
+                sizes.pop(event.anchor, None)
+            open_collections.append((event.anchor, expanded))
+            expanded += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, start = open_collections.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - start
+        elif isinstance(event, yaml.ScalarEvent):
+            expanded += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor or "")
+            if size is None:
+                raise SpecError(
+                    display,
+                    line,
+                    f"alias '*{event.anchor}' refers to no complete anchor "
+                    "(undefined, or inside itself)",
+                )
+            expanded += size
+        if expanded > MAX_VALUES:
+            raise SpecError(
+                display,
+                line,
+                f"the document holds more than {MAX_VALUES:,} values once its aliases "
+                "are expanded",
+            )
 
 
 def _construct(
@@ -178,8 +237,17 @@ def _construct(
 
 def _check_encodable(value: object, file: str, line: int | None, path: Path_) -> None:
     """Refuse text that no output file could hold: a lone surrogate (which YAML
-    and JSON escapes can produce) has no UTF-8 encoding."""
+    and JSON escapes can produce) has no UTF-8 encoding; and text longer than
+    MAX_TEXT_LENGTH, which no description needs and every later stage pays for."""
     if isinstance(value, str):
+        if len(value) > MAX_TEXT_LENGTH:
+            raise SpecError(
+                file,
+                line,
+                f"text of {len(value):,} characters; at most {MAX_TEXT_LENGTH:,} characters "
+                "are allowed",
+                to_pointer(path),
+            )
         bad = _SURROGATE.search(value)
         if bad is not None:
             raise SpecError(
@@ -189,19 +257,6 @@ def _check_encodable(value: object, file: str, line: int | None, path: Path_) ->
                 "which UTF-8 cannot encode",
                 to_pointer(path),
             )
-
-
-def _check_payload_encodable(value: Any, file: str, path: Path_ = ()) -> None:
-    """``_check_encodable`` for every key and string of a JSON payload."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_encodable(key, file, None, path)
-            _check_payload_encodable(item, file, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_payload_encodable(item, file, (*path, index))
-    else:
-        _check_encodable(value, file, None, path)
 
 
 def _load_example_payloads(
@@ -229,8 +284,7 @@ def _load_example_payloads(
         display = _display_name(path)
         text = _read_text(path, display)
         try:
-            payloads[relative] = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
-        _check_payload_encodable(payloads[relative], display)
+            payloads[relative] = loads_strict(text)
+        except JsonInputError as exc:
+            raise SpecError(display, exc.line, f"invalid JSON: {exc.message}") from None
     return payloads

@@ -4,7 +4,6 @@ of spec_model."""
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 from dataclasses import replace
@@ -99,23 +98,89 @@ BASE_ERROR_CLASSES = frozenset(
         "PayloadTooLargeError",
         "RateLimitError",
         "ServerError",
+    }
+)
+"""The classes the core errors module defines itself, which no code's class may replace."""
+
+BUILTIN_ERROR_NAMES = frozenset(
+    {
+        "ArithmeticError",
+        "AssertionError",
+        "AttributeError",
+        "BlockingIOError",
+        "BrokenPipeError",
+        "BufferError",
+        "ChildProcessError",
+        "ConnectionAbortedError",
+        "ConnectionError",
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "EOFError",
+        "EnvironmentError",
+        "FileExistsError",
+        "FileNotFoundError",
+        "FloatingPointError",
+        "IOError",
+        "ImportError",
+        "IndentationError",
+        "IndexError",
+        "InterruptedError",
+        "IsADirectoryError",
+        "KeyError",
+        "LookupError",
+        "MemoryError",
+        "ModuleNotFoundError",
+        "NameError",
+        "NotADirectoryError",
+        "NotImplementedError",
+        "OSError",
+        "OverflowError",
+        "PermissionError",
+        "ProcessLookupError",
+        "PythonFinalizationError",
+        "RecursionError",
+        "ReferenceError",
+        "RuntimeError",
+        "SyntaxError",
+        "SystemError",
+        "TabError",
+        "TimeoutError",
+        "TypeError",
+        "UnboundLocalError",
+        "UnicodeDecodeError",
+        "UnicodeEncodeError",
+        "UnicodeError",
+        "UnicodeTranslateError",
+        "ValueError",
+        "ZeroDivisionError",
+    }
+)
+"""Python's builtin exceptions ending in ``Error`` (3.11 to 3.13), listed rather than
+read from ``builtins`` so that the output does not depend on the running Python."""
+
+RESERVED_ERROR_CLASS_NAMES = frozenset(
+    {
+        *BASE_ERROR_CLASSES,
+        # Exceptions the rest of the runtime defines (waiters, validation, transport, results).
         "JobFailedError",
         "WaitTimeoutError",
         "PayloadError",
+        # ``VALUE`` must not make a ValueError that hides the builtin.
+        *BUILTIN_ERROR_NAMES,
     }
-    | {name for name in dir(builtins) if name[:1].isupper()}
 )
-"""The runtime's own exception classes and Python's builtin names (``FILE_NOT_FOUND``
-would shadow ``FileNotFoundError``), which no code's class may take."""
+"""Names no error code's class may take; a test checks that every exception class
+of the installed runtime is among them."""
 
 
 def error_class_names(codes: list[str]) -> list[str]:
     """Distinct exception class names for the error codes, in order.
 
     A code whose name would replace a base class (``NOT_FOUND`` ->
-    ``NotFoundError``) or an earlier code's class (``A_B`` and ``A__B``) gets
+    ``NotFoundError``), another runtime class (``JOB_FAILED``), a Python builtin
+    (``VALUE`` -> ``ValueError``) or an earlier code's class (``A_B`` and ``A__B``) gets
     ``Code`` before ``Error``, then a number, until the name is free."""
-    used = set(BASE_ERROR_CLASSES)
+    used = set(RESERVED_ERROR_CLASS_NAMES)
     names = []
     for code in codes:
         name = error_class_name(code)
@@ -303,6 +368,10 @@ def _overlay_applies(
     return start <= position <= end
 
 
+FIELD_CONSTRAINTS = ("min_items", "max_items", "minimum", "max_length")
+"""Bounds a spec field may state, in the order they are written out."""
+
+
 def _type_spec(
     name: str, definition: dict[str, Any], fields: dict[str, dict[str, Any]]
 ) -> TypeSpec:
@@ -317,7 +386,11 @@ def _type_spec(
         description=definition["description"],
         fields=tuple(
             FieldSpec(
-                field_name, parse_type(field["type"]), field_name in required, field["description"]
+                field_name,
+                parse_type(field["type"]),
+                field_name in required,
+                field["description"],
+                tuple((kind, field[kind]) for kind in FIELD_CONSTRAINTS if kind in field),
             )
             for field_name, field in fields.items()
         ),
@@ -443,7 +516,7 @@ def _operation_errors(
 
 def _normalize_example(entry: dict[str, Any], payload: Any) -> Example:
     source = entry["source"]
-    origin = source.get("seed") or source.get("url") or "spec"
+    origin = source.get("seed") or source.get("url") or source.get("sdk") or "spec"
     if "line" in source:
         origin = f"{origin} line {source['line']}"
     name = entry["file"].removeprefix("examples/").removesuffix(".json")

@@ -3,8 +3,6 @@ models and check payloads with both, reporting errors by JSON pointer."""
 
 from __future__ import annotations
 
-import importlib
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,40 +11,15 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from generator.emit_schemas import schema_path, to_strict
 from generator.errors import UsageError
 from generator.load import to_pointer
-from generator.normalize import module_name
+from generator.schema_store import Catalog, VersionSource, find_version, load_schema
+from generator.strict_json import JsonInputError, loads_strict
 
+MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+"""Bytes ``validate`` reads of one payload file; a larger one is refused unread."""
 
-def load_schema(
-    out_dir: Path, product: str, version: str, operation: str, *, request: bool, strict: bool
-) -> dict[str, Any]:
-    """The generated schema of an operation's response (or request) body; for a
-    callback, the notification body the vendor posts."""
-    kinds = ["request"] if request else ["response", "notification"]
-    paths = [out_dir / schema_path(product, version, operation, kind) for kind in kinds]
-    path = next((candidate for candidate in paths if candidate.is_file()), None)
-    if path is None:
-        raise UsageError(_why_missing(out_dir, product, version, operation, kinds[0]))
-    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return to_strict(schema) if strict and not request else schema
-
-
-def _why_missing(out_dir: Path, product: str, version: str, operation: str, kind: str) -> str:
-    root = out_dir / "schemas"
-    if not root.is_dir():
-        return f"{root}: no generated schemas; run 'zoho-bulkgen generate' first"
-    products = sorted(p.name for p in root.iterdir() if p.is_dir())
-    if product not in products:
-        return f"unknown product '{product}' (known: {', '.join(products)})"
-    versions = sorted(p.name for p in (root / product).iterdir() if p.is_dir())
-    if version not in versions:
-        return f"{product} has no version '{version}' (known: {', '.join(versions)})"
-    names = sorted({p.name.split(".")[0] for p in (root / product / version).glob("*.json")})
-    if operation not in names:
-        return f"{product} {version} has no operation '{operation}' (known: {', '.join(names)})"
-    return f"{product} {version} {operation} has no {kind} body"
+__all__ = ["PayloadChecker", "PayloadReport", "find_version", "load_schema"]
 
 
 @dataclass
@@ -57,6 +30,8 @@ class PayloadReport:
     model: str
     errors: list[str] = field(default_factory=list)
     generator_bug: str | None = None
+    unreadable: bool = False
+    """The file could not be read at all (exit code 2, not 1)."""
 
     @property
     def valid(self) -> bool:
@@ -79,12 +54,14 @@ class PayloadChecker:
 
     validator: jsonschema.protocols.Validator
     model: Any
+    """The generated model class, or None when only the schema is at hand."""
     strict: bool
+    model_name: str = ""
 
     @classmethod
     def open(
         cls,
-        out_dir: Path,
+        source: Path | Catalog,
         product: str,
         version: str,
         operation: str,
@@ -92,41 +69,48 @@ class PayloadChecker:
         request: bool,
         strict: bool,
     ) -> PayloadChecker:
-        """Load the schema and the model of ``operation`` from ``out_dir``."""
-        schema = load_schema(out_dir, product, version, operation, request=request, strict=strict)
+        """Load the schema and the model of ``operation`` from a generated folder or
+        a catalog; the model is None when only the schema is at hand."""
+        found = find_version(source, product, version)
+        schema = load_schema(
+            {product: {version: found}}, product, version, operation, request=request, strict=strict
+        )
         validator = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
         model_name = schema["$ref"].rsplit("/", 1)[-1]
-        models = import_models(out_dir, product, version)
+        models = import_models(found)
+        if models is None:
+            return cls(validator, None, strict or request, model_name)
         model = getattr(models, model_name, None)
         if model is None:
             raise UsageError(
-                f"{models.__name__} has no model {model_name}; run 'zoho-bulkgen generate'"
+                f"{found.models_module} has no model {model_name}; run 'zoho-bulkgen generate'"
             )
-        return cls(validator, model, strict or request)
+        return cls(validator, model, strict or request, model_name)
 
     def check_file(self, path: Path) -> PayloadReport:
         """Read a JSON file ('-' for stdin) and check its payload."""
         name = str(path)
         try:
-            text = sys.stdin.read() if name == "-" else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return PayloadReport(name, self.model.__name__, [f"cannot read: {exc}"])
+            text = read_payload_text(path)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            return PayloadReport(name, self.model_name, [f"cannot read: {reason}"], unreadable=True)
         try:
-            payload = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return PayloadReport(
-                f"{name}:{exc.lineno}:{exc.colno}",
-                self.model.__name__,
-                [f"invalid JSON: {exc.msg}"],
-            )
+            payload = loads_strict(text)
+        except JsonInputError as exc:
+            where = f"{name}:{exc.line}:{exc.column}" if exc.line else name
+            return PayloadReport(where, self.model_name, [f"invalid JSON: {exc.message}"])
         return self.check(name, payload)
 
     def check(self, name: str, payload: Any) -> PayloadReport:
         """Check one decoded payload with the schema and with the model."""
-        report = PayloadReport(name, self.model.__name__)
+        report = PayloadReport(name, self.model_name)
         schema_errors = self.schema_errors(payload)
+        if self.model is None:  # only the schema is at hand
+            report.errors = schema_errors
+            return report
         model_errors = self.model_errors(payload)
         if bool(schema_errors) != bool(model_errors):
             accepted_by = "the schema" if not schema_errors else "the model"
@@ -164,23 +148,21 @@ class PayloadChecker:
         return []
 
 
-def import_models(out_dir: Path, product: str, version: str) -> Any:
-    """Import the generated models of ``product`` ``version`` from ``out_dir``,
-    ahead of any installed copy."""
-    python_root = out_dir.resolve() / "python"
-    distributions = [
-        python_root / "zoho-bulk-core",
-        python_root / f"zoho-bulk-{product.replace('_', '-')}",
-    ]
-    for distribution in reversed(distributions):
-        if not distribution.is_dir():
-            raise UsageError(
-                f"{distribution}: no generated package; run 'zoho-bulkgen generate' first"
-            )
-        if str(distribution) not in sys.path:
-            sys.path.insert(0, str(distribution))
-    module = f"zoho_bulk_{product}.{module_name(version)}.models"
+def read_payload_text(path: Path) -> str:
+    """The UTF-8 text of ``path`` ('-': stdin), reading at most MAX_PAYLOAD_BYTES."""
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read(MAX_PAYLOAD_BYTES + 1)
+    else:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_PAYLOAD_BYTES + 1)
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        raise ValueError(f"larger than {MAX_PAYLOAD_BYTES:,} bytes")
+    return raw.decode("utf-8")
+
+
+def import_models(found: VersionSource) -> Any:
+    """The generated models module of a product version, or None if it has none."""
     try:
-        return importlib.import_module(module)
+        return found.import_models()
     except ImportError as exc:
-        raise UsageError(f"cannot import {module}: {exc}") from None
+        raise UsageError(f"cannot import {found.models_module}: {exc}") from None

@@ -12,12 +12,19 @@ import jsonschema
 from generator.emit_docs import emit_docs
 from generator.emit_models import emit_all_models, models_recipe
 from generator.emit_openapi import emit_openapi
-from generator.emit_packages import emit_packages, models_path, package_schemas
+from generator.emit_packages import (
+    PYTHON_ROOT,
+    emit_packages,
+    models_path,
+    package_schemas,
+    runtime_paths,
+)
 from generator.emit_schemas import emit_schemas, models_schema, schema_path
 from generator.errors import SpecError
 from generator.format import format_outputs
 from generator.load import load_spec, to_pointer
 from generator.normalize import normalize_spec
+from generator.releases import emit_changelogs, plan_releases
 from generator.reuse import EarlierOutputs
 from generator.spec_model import NormalizedSpec, ProductVersion
 from generator.validate import validate_spec
@@ -58,7 +65,8 @@ def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
         rendered.sources,
         recipes=rendered.model_recipes,
         earlier=earlier,
-        formatted=rendered.model_recipes.keys(),  # emit_all_models formats them
+        # emit_all_models formats the models; the runtime is kept formatted.
+        formatted=rendered.model_recipes.keys() | runtime_paths(),
     )
     return BuildResult(rendered.spec, with_marker(files), recipes)
 
@@ -73,7 +81,12 @@ def render(spec_dir: Path, earlier: EarlierOutputs | None = None) -> Rendered:
     schemas = emit_schemas(spec)
     check_examples(spec, schemas, spec_dir)
     models, model_recipes = _models(spec, earlier)
-    sources = {**emit_packages(spec, models), **emit_docs(spec)}
+    plan = plan_releases(spec_dir, spec)
+    sources = {
+        **emit_packages(spec, models, plan.versions),
+        **emit_changelogs(plan, PYTHON_ROOT),
+        **emit_docs(spec),
+    }
     documents = {**schemas, **package_schemas(spec, schemas), **emit_openapi(spec, schemas)}
     return Rendered(spec, documents, sources, model_recipes)
 

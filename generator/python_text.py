@@ -75,6 +75,22 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def markdown_text(value: str) -> str:
+    """``value`` as literal Markdown inline text on one line: every ASCII
+    punctuation character backslash-escaped (CommonMark allows it for all of
+    them, so no emphasis, link, HTML, heading or code span can start), and
+    characters that are not printable shown by their code point."""
+    out = []
+    for char in " ".join(str(value).split()):
+        if char.isascii() and not char.isalnum() and char.isprintable() and char != " ":
+            out.append("\\" + char)
+        elif not char.isprintable():
+            out.append(f"U+{ord(char):04X}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def snake_case(name: str) -> str:
     """``JobStatus`` -> ``job_status`` (the generated vocabulary helpers are named so)."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()

@@ -73,6 +73,9 @@ class FieldSpec:
     type: TypeExpr
     required: bool
     description: str
+    constraints: tuple[tuple[str, int], ...] = ()
+    """Bounds on the value, as (kind, bound) pairs in spec order: ``min_items``,
+    ``max_items`` (lists), ``minimum`` (numbers), ``max_length`` (strings)."""
 
 
 @dataclass(frozen=True)

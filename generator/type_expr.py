@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 
 PRIMITIVES = frozenset(
-    {"string", "integer", "number", "boolean", "datetime", "object", "any", "null"}
+    {"string", "digits", "integer", "number", "boolean", "datetime", "object", "any", "null"}
 )
+"""``digits`` is a string of decimal digits: how the vendor writes its 64-bit ids."""
 
 _TOKEN = re.compile(r"\s*(list\[|\]|\||[A-Za-z][A-Za-z0-9_]*)")
 
@@ -69,10 +70,10 @@ def named_references(expr: TypeExpr) -> list[str]:
 
 
 def is_nullable(expr: TypeExpr) -> bool:
-    """Whether the expression admits JSON null (a union with ``null``)."""
+    """Whether the expression admits JSON null (``null``, ``any``, or a union with either)."""
     if isinstance(expr, UnionOf):
-        return any(option == Primitive("null") for option in expr.options)
-    return expr == Primitive("null")
+        return any(is_nullable(option) for option in expr.options)
+    return expr in (Primitive("null"), Primitive("any"))
 
 
 def _tokenize(text: str) -> list[str]:

@@ -31,7 +31,7 @@ RESERVED_PRODUCT_NAMES = frozenset({"core"})
 _PYTHON_CONSTANTS = frozenset({"None", "True", "False"})
 CALLBACKS_MODULE_NAMES = frozenset({"parse_notification"})
 MIXIN_ATTRIBUTES = {"ModuleAccess": frozenset({"module_api_name", "module_id"})}
-"""The properties each mixin adds to a model (templates/core/models.py.jinja)."""
+"""The properties each mixin adds to a model (runtime/zoho_bulk_core/models.py)."""
 RESERVED_MODEL_NAMES = _PYTHON_CONSTANTS | frozenset(
     {"Annotated", "Any", "Field", "RootModel", "BulkModel", "ModuleAccess", "Timestamp"}
     | {"TimestampModel"}

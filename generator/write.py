@@ -17,7 +17,9 @@ from generator.manifest import MANIFEST
 
 MARKER = ".zoho-bulkgen"
 _DEBRIS_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build"})
-MARKER_TEXT = b"This folder is written by zoho-bulkgen; edit spec/ and templates/ instead.\n"
+MARKER_TEXT = (
+    b"This folder is written by zoho-bulkgen; edit spec/, templates/ and runtime/ instead.\n"
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,12 @@ def test_the_report_gives_ratios_and_growth() -> None:
     )
     assert "| synthetic 8v×12 | 96 | 8 | 12.00 | 1.20 | 0.60 | 3.00 | 0.10 | - | - |" in table
     assert "ops^0.98 cold" in table
+
+
+def test_the_mock_load_benchmark_runs_and_reports_both_servers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _load_bench("bench_mock_load").main(["--clients", "8", "--requests", "2"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"mock, backlog 1024 +0 failed", out)
+    assert out.count("requests/s") == 2 and "mock / canned" in out

@@ -123,7 +123,7 @@ def test_hosts_per_data_center_environment_and_custom_domain() -> None:
     from zoho_bulk_crm.v7 import Client
     from zoho_bulk_recruit.v2 import Client as RecruitClient
 
-    assert set(DATA_CENTERS) == {"US", "EU", "IN", "AU", "CN", "JP", "CA", "SA"}
+    assert set(DATA_CENTERS) == {"US", "EU", "IN", "AU", "CN", "JP", "CA", "SA", "UK"}
     assert Client(TOKEN, data_center="au").base_url == "https://www.zohoapis.com.au"
     assert (
         Client(TOKEN, data_center="EU", environment="sandbox").base_url
@@ -131,6 +131,8 @@ def test_hosts_per_data_center_environment_and_custom_domain() -> None:
     )
     assert Client(TOKEN, domain="zylkercorp").base_url == "https://zylkercorp.zohoplatform.com"
     assert RecruitClient(TOKEN, data_center="IN").base_url == "https://recruit.zoho.in"
+    assert Client(TOKEN, data_center="UK").base_url == "https://www.zohoapis.uk"
+    assert DATA_CENTERS["UK"].accounts == "accounts.zoho.uk"
     with pytest.raises(ValueError, match="unknown data center 'XX'"):
         Client(TOKEN, data_center="XX")
     with pytest.raises(ValueError, match="invalid custom domain"):

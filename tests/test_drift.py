@@ -32,7 +32,7 @@ def test_seed_pages_have_no_unacknowledged_drift() -> None:
     )
     assert lines[1].startswith(
         f"{SEEDS_DIR / '004_8bf09e04c9958359.txt'}:56: recruit v2 get_bulk_write_job: "
-        "type id: the page says Integer, spec type BulkWriteJob says string (acknowledged: "
+        "type id: the page says Integer, spec type BulkWriteJob says digits (acknowledged: "
     )
 
 

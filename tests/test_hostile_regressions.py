@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from generator.cache import CACHE_ENV
-from generator.emit_packages import TEMPLATES_DIR
+from generator.emit_packages import RUNTIME_DIR
 from generator.errors import SpecError
 from generator.normalize import BASE_ERROR_CLASSES, member_names
 from generator.pipeline import build
@@ -376,8 +376,8 @@ def test_error_codes_never_replace_base_or_earlier_classes(tmp_path: Path) -> No
         assert type(raised) is errors.NotFoundError
 
 
-def test_base_error_classes_match_the_errors_template() -> None:
-    template = (TEMPLATES_DIR / "core" / "errors.py.jinja").read_text("utf-8")
+def test_base_error_classes_match_the_runtime_errors_module() -> None:
+    template = (RUNTIME_DIR / "errors.py").read_text("utf-8")
     defined = set(re.findall(r"^class (\w+)\(", template, flags=re.MULTILINE))
     assert defined == BASE_ERROR_CLASSES
 
@@ -468,8 +468,8 @@ def test_fields_hiding_a_mixin_property_are_refused(name: str, tmp_path: Path) -
     assert message.endswith(f"(at /types/Record/fields/{name})")
 
 
-def test_mixin_properties_match_the_models_template() -> None:
-    template = (TEMPLATES_DIR / "core" / "models.py.jinja").read_text("utf-8")
+def test_mixin_properties_match_the_runtime_models_module() -> None:
+    template = (RUNTIME_DIR / "models.py").read_text("utf-8")
     body = template.split("class ModuleAccess(BulkModel):", 1)[1].split("\n\n\n", 1)[0]
     properties = set(re.findall(r"@property\n    def (\w+)\(", body))
     assert properties == MIXIN_ATTRIBUTES["ModuleAccess"]

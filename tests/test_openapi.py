@@ -189,8 +189,8 @@ def test_the_strict_request_variant_rejects_what_the_lenient_type_allows(
 ) -> None:
     document = _document(built, "crm", "v7")
     schemas = document["components"]["schemas"]
-    assert schemas["CallbackStrict"]["additionalProperties"] is False
-    assert "additionalProperties" not in schemas["Callback"]
+    assert schemas["ModuleRefStrict"]["additionalProperties"] is False
+    assert "additionalProperties" not in schemas["ModuleRef"]
     request = _operations(document)["create_bulk_write_job"]["requestBody"]
     assert request["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/BulkWriteRequestStrict"

@@ -342,6 +342,10 @@ class MockOperations:
         """Schedule an import of uploaded files; their rows are decided at once."""
         _check_role_may_create(call.token)
         request = self._json_request(call)
+        if not request["resource"]:
+            raise ApiFailure(
+                "MANDATORY_NOT_FOUND", "a write job needs a resource", {"json_path": "/resource"}
+            )
         modules = [module_api_name(resource["module"]) for resource in request["resource"]]
         require_scopes(call, modules)
         job_id = self.state.new_id()
@@ -723,6 +727,9 @@ def _schema_failure(call: Call, error: jsonschema.exceptions.ValidationError) ->
             "the criteria are not valid",
             {"json_path": pointer},
         )
+    if error.validator == "minItems" and error.instance == []:
+        # An empty list the request needs (a write job's resource) counts as missing.
+        return ApiFailure("MANDATORY_NOT_FOUND", "a required list is empty", {"json_path": pointer})
     if missing is not None:
         # Writes name a missing key MISSING_REQUIRED_KEY, reads MANDATORY_NOT_FOUND.
         return ApiFailure(

@@ -11,34 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Final, TypeVar
+from typing import Annotated, Final
 
 from pydantic import PlainSerializer, PlainValidator, ValidationInfo
 
-from zoho_bulk_core.models import is_strict
-
-_E = TypeVar("_E", bound=StrEnum)
-
-
-def parse_vocabulary(
-    value: object, spellings: Mapping[str, _E], name: str, info: ValidationInfo
-) -> _E | str:
-    """Map a documented spelling to its canonical member; keep unknown strings
-    unless validation is strict."""
-    if not isinstance(value, str):
-        raise ValueError(f"{name} must be a string")
-    member = spellings.get(value)
-    if member is not None:
-        return member
-    if is_strict(info):
-        known = ", ".join(repr(spelling) for spelling in spellings)
-        raise ValueError(f"{value!r} is not a known {name} (known: {known})")
-    return value
-
-
-def serialize_vocabulary(value: StrEnum | str) -> str:
-    """Write a vocabulary value as its canonical spelling."""
-    return str(value)
+from zoho_bulk_core.models import parse_vocabulary, serialize_vocabulary
 
 
 class JobStatus(StrEnum):

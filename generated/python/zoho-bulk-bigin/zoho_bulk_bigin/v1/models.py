@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field
-from zoho_bulk_core.models import BulkModel, ModuleAccess, Timestamp
+from zoho_bulk_core.models import BulkModel, Digits, ModuleAccess, Timestamp
 from zoho_bulk_core.vocabulary import (
     CallbackMethodValue,
     ComparatorValue,
@@ -22,33 +22,24 @@ from zoho_bulk_core.vocabulary import (
 )
 
 
-class User(BulkModel):
-    """The user who created a job."""
+class CallbackRequest(BulkModel):
+    """Where the vendor should report that a job finished: both the URL and the method are needed (the vendor answers INVALID_CALLBACK_METHOD or INVALID_CALLBACK_URL otherwise)."""
 
-    id: str
-    """Unique id of the user."""
+    url: Annotated[str, Field(max_length=2048)]
+    """URL that receives the notification."""
+    method: Annotated[CallbackMethodValue, Field(title="CallbackMethod")]
+    """HTTP method of the notification (post)."""
+
+
+class DefaultValue(BulkModel):
+    """The value a field mapping puts in a field whose CSV cell is empty."""
+
+    value: Any | None = None
+    """The value itself."""
     name: str | None = None
-    """Full name of the user."""
-    email: str | None = None
-    """Email address of the user (newer versions)."""
-
-
-class ModuleRef(BulkModel):
-    """A module named by its API name and id."""
-
-    api_name: str
-    """API name of the module."""
-    id: str | None = None
-    """Unique id of the module."""
-
-
-class FieldRef(BulkModel):
-    """A field named by its API name and id."""
-
-    api_name: str
-    """API name of the field."""
-    id: str | None = None
-    """Unique id of the field."""
+    """For a lookup field, the name of the related record."""
+    module: str | None = None
+    """For a lookup field, the related module."""
 
 
 class FieldMapping(BulkModel):
@@ -56,13 +47,13 @@ class FieldMapping(BulkModel):
 
     api_name: str
     """API name of the target field."""
-    index: int | None = None
+    index: Annotated[int | None, Field(ge=0)] = None
     """Zero-based column index in the CSV file."""
     format: str | None = None
     """Format of date or date-time values in the column."""
     find_by: str | None = None
     """For a lookup field, the field of the related module used to find the record."""
-    default_value: dict[str, Any] | None = None
+    default_value: DefaultValue | None = None
     """Value used when the column is empty."""
     module: str | None = None
     """For a lookup field, the related module."""
@@ -94,21 +85,24 @@ class BulkReadResult(BulkModel):
     """Why the job failed (failure notifications)."""
 
 
-class BulkWriteResourceRequest(ModuleAccess):
-    """One module's part of a new bulk write job."""
+class CriteriaCondition(BulkModel):
+    """A filter on one field: the field, how it is compared and the value compared with (a list of values for in and not_in, two values for between)."""
 
-    type: Annotated[ResourceTypeValue, Field(title="ResourceType")]
-    """Kind of content imported (data)."""
-    module: str
-    """API name of the module to import into."""
-    file_id: str
-    """Id of the uploaded zip, from upload_file."""
-    find_by: str | None = None
-    """Unique field that finds existing records (required for update and upsert)."""
-    ignore_empty: bool | None = None
-    """Leave a field unchanged when its CSV cell is empty."""
-    field_mappings: list[FieldMapping] | None = None
-    """How CSV columns map to fields; by header names when absent."""
+    api_name: str
+    """API name of the field compared."""
+    comparator: Annotated[ComparatorValue, Field(title="Comparator")]
+    """How the field is compared."""
+    value: Any
+    """Value compared with; a list for in, not_in, between and not_between."""
+
+
+class CriteriaGroup(BulkModel):
+    """Criteria combined by an operator; each one is a condition or a group in turn."""
+
+    group_operator: Annotated[GroupOperatorValue, Field(title="GroupOperator")]
+    """How the criteria of the group combine."""
+    group: Annotated[list[CriteriaCondition | CriteriaGroup], Field(min_length=1)]
+    """The criteria combined, at least one."""
 
 
 class ErrorResponse(BulkModel):
@@ -122,6 +116,39 @@ class ErrorResponse(BulkModel):
     """Extra facts about the error."""
     status: str | None = None
     """Always error."""
+
+
+class User(BulkModel):
+    """The user who created a job."""
+
+    id: Digits
+    """Unique id of the user."""
+    name: str | None = None
+    """Full name of the user."""
+    email: str | None = None
+    """Email address of the user (newer versions)."""
+
+
+class ModuleRef(BulkModel):
+    """A module named by its API name and id. The vendor writes the id as a string of digits; the official Python SDKs send it as a JSON number (a Long), which the server accepts too."""
+
+    api_name: str
+    """API name of the module."""
+    id: int | Digits | None = None
+    """Unique id of the module."""
+    module: str | None = None
+    """API name of the module again (sent by some SDK versions)."""
+    module_name: str | None = None
+    """Display name of the module."""
+
+
+class FieldRef(BulkModel):
+    """A field named by its API name and id (the id as in ModuleRef)."""
+
+    api_name: str
+    """API name of the field."""
+    id: int | Digits | None = None
+    """Unique id of the field."""
 
 
 class Callback(BulkModel):
@@ -157,7 +184,7 @@ class BulkWriteResource(ModuleAccess):
 
     status: Annotated[JobStatusValue | None, Field(title="JobStatus")] = None
     """State of this resource."""
-    type: Annotated[ResourceTypeValue | None, Field(title="ResourceType")] = None
+    type: ResourceTypeValue | None = None
     """Kind of content imported."""
     module: str
     """API name of the module imported into."""
@@ -169,7 +196,7 @@ class BulkWriteResource(ModuleAccess):
     """Unique field used to match existing records (update and upsert)."""
     ignore_empty: bool | None = None
     """Whether empty CSV cells leave the field unchanged."""
-    file_id: str | None = None
+    file_id: int | Digits | None = None
     """Id of the uploaded zip file."""
     message: str | None = None
     """Why the resource failed."""
@@ -184,7 +211,7 @@ class BulkWriteJob(BulkModel):
     """Character encoding of the uploaded CSV file."""
     resource: list[BulkWriteResource] | None = None
     """The modules imported by the job."""
-    id: str
+    id: Digits
     """Unique id of the job."""
     result: BulkWriteResult | None = None
     """Present once the job has finished."""
@@ -226,7 +253,7 @@ class BulkReadQuery(ModuleAccess):
     """API names of the exported fields."""
     criteria: Criterion | None = None
     """Filter on the exported records."""
-    cvid: str | None = None
+    cvid: int | Digits | None = None
     """Id of a custom view whose filter applies."""
     page: int | None = None
     """Page of 200,000 records to export, from 1."""
@@ -235,7 +262,7 @@ class BulkReadQuery(ModuleAccess):
 class BulkReadJob(BulkModel):
     """Details of a bulk read job."""
 
-    id: str
+    id: Digits
     """Unique id of the job."""
     operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
     """Always read."""
@@ -258,7 +285,7 @@ class BulkReadJob(BulkModel):
 class BulkReadJobEnvelope(BulkModel):
     """The answer to a bulk read status request, holding one job."""
 
-    data: list[BulkReadJob]
+    data: Annotated[list[BulkReadJob], Field(min_length=1)]
     """The job, as a one-element list."""
 
 
@@ -269,18 +296,18 @@ class BulkReadQueryRequest(ModuleAccess):
     """API name of the module to export."""
     fields: list[str] | None = None
     """API names of the fields to export; all fields when absent."""
-    criteria: Criterion | None = None
-    """Filter on the exported records."""
-    cvid: str | None = None
+    criteria: CriteriaCondition | CriteriaGroup | None = None
+    """Filter on the exported records: one condition, or a group."""
+    cvid: Digits | None = None
     """Id of a custom view whose filter applies."""
-    page: int | None = None
+    page: Annotated[int | None, Field(ge=1)] = None
     """Page of 200,000 records to export, from 1."""
 
 
 class BulkReadRequest(BulkModel):
     """The body of a create-bulk-read-job request."""
 
-    callback: Callback | None = None
+    callback: CallbackRequest | None = None
     """Where the vendor should report completion."""
     query: BulkReadQueryRequest
     """What to export."""
@@ -291,7 +318,7 @@ class BulkReadRequest(BulkModel):
 class BulkReadJobCreated(BulkModel):
     """The new bulk read job, as the create answer describes it."""
 
-    id: str
+    id: Digits
     """Unique id of the new job."""
     operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
     """Always read."""
@@ -319,37 +346,54 @@ class BulkReadCreateResult(BulkModel):
 class BulkReadCreateResponse(BulkModel):
     """The answer to a create-bulk-read-job request."""
 
-    data: list[BulkReadCreateResult]
+    data: Annotated[list[BulkReadCreateResult], Field(min_length=1)]
     """One result, for the new job."""
     info: dict[str, Any] | None = None
     """Extra facts; empty in practice."""
 
 
+class BulkWriteResourceRequest(ModuleAccess):
+    """One module's part of a new bulk write job."""
+
+    type: Annotated[ResourceTypeValue, Field(title="ResourceType")]
+    """Kind of content imported (data)."""
+    module: str
+    """API name of the module to import into."""
+    file_id: int | Digits
+    """Id of the uploaded zip, from upload_file."""
+    find_by: str | None = None
+    """Unique field that finds existing records (required for update and upsert)."""
+    ignore_empty: bool | None = None
+    """Leave a field unchanged when its CSV cell is empty."""
+    field_mappings: Annotated[list[FieldMapping] | None, Field(min_length=1)] = None
+    """How CSV columns map to fields; by header names when absent."""
+
+
 class BulkWriteRequest(BulkModel):
     """The body of a create-bulk-write-job request."""
 
-    character_encoding: str | None = None
+    character_encoding: Annotated[str | None, Field(max_length=50)] = None
     """Encoding of the CSV file; detected when absent."""
     operation: Annotated[WriteOperationValue, Field(title="WriteOperation")]
     """insert, update or upsert."""
     ignore_empty: bool | None = None
     """Leave fields unchanged for empty CSV cells."""
-    callback: Callback | None = None
+    callback: CallbackRequest | None = None
     """Where the vendor should report completion."""
-    resource: list[BulkWriteResourceRequest]
-    """The modules to import into."""
+    resource: Annotated[list[BulkWriteResourceRequest], Field(min_length=1)]
+    """The modules to import into, at least one."""
 
 
 class BulkWriteJobCreated(BulkModel):
     """The new bulk write job, as the create answer describes it."""
 
-    id: str
+    id: Digits
     """Unique id of the new job."""
     created_by: User | None = None
     """Who created the job."""
     created_time: Timestamp | None = None
     """When the job was created."""
-    file_id: str | None = None
+    file_id: int | Digits | None = None
     """Id of the uploaded file the job imports."""
 
 
@@ -369,8 +413,8 @@ class BulkWriteCreateResponse(BulkModel):
 class UploadedFile(BulkModel):
     """The file the upload stored."""
 
-    file_id: str
-    """Id to name the file in a bulk write job."""
+    file_id: int | Digits
+    """Id to name the file in a bulk write job (a string of digits; the vendor's OpenAPI and SDKs read it as a 64-bit integer)."""
     created_time: Timestamp | None = None
     """When the file was stored."""
 
@@ -422,7 +466,9 @@ class BulkWriteCallback(BulkModel):
     """Where to download the result, or why the job failed."""
 
 
+CriteriaGroup.model_rebuild()
 Criterion.model_rebuild()
+DefaultValue.__zoho_nullable__ = ("value",)
 FieldMapping.__zoho_nullable__ = (
     "index",
     "format",
@@ -430,4 +476,8 @@ FieldMapping.__zoho_nullable__ = (
     "default_value",
     "module",
 )
-BulkWriteResource.__zoho_nullable__ = ("find_by",)
+BulkWriteResource.__zoho_nullable__ = ("type", "find_by", "ignore_empty")
+BulkWriteJob.__zoho_nullable__ = ("character_encoding",)
+Criterion.__zoho_nullable__ = ("value",)
+BulkReadQuery.__zoho_nullable__ = ("cvid", "page")
+CriteriaCondition.__zoho_nullable__ = ("value",)
