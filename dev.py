@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set-up and the two everyday commands, needing nothing but Python 3.11+:
+"""Set-up and the everyday commands, needing nothing but Python 3.11+:
 
     python3 dev.py generate   # create .venv if needed, regenerate generated/
     python3 dev.py test       # create .venv if needed, install generated packages, run all tests
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import venv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -27,6 +28,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".zoho-bulkgen-deps"
+COMMANDS = ("generate", "test", "dist")
 
 
 def main(argv: list[str]) -> int:
@@ -37,12 +39,9 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help", "help"):
         print(__doc__)
         return 0
-    if not argv or argv[0] not in ("generate", "test", "dist"):
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__, file=sys.stderr)
-        print(
-            f"dev.py: unknown command {argv[0]!r}" if argv else "dev.py: a command is needed",
-            file=sys.stderr,
-        )
+        print(_unknown_command(argv[0]) if argv else "dev.py: a command is needed", file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
     ensure_venv()
@@ -61,6 +60,14 @@ def main(argv: list[str]) -> int:
         else ["-n", "auto"]
     )
     return run([str(PYTHON), "-m", "pytest", *parallel, *rest])
+
+
+def _unknown_command(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, COMMANDS, n=1)
+    hint = f" — did you mean {close[0]!r}?" if close else f" (known: {', '.join(COMMANDS)})"
+    return f"dev.py: unknown command {name!r}{hint}"
 
 
 def ensure_venv() -> None:
@@ -125,22 +132,29 @@ def build_distributions(target: Path) -> int:
         stem = source.name.replace("-", "_")
         for old in [*target.glob(f"{stem}-*.whl"), *target.glob(f"{stem}-*.tar.gz")]:
             old.unlink()
-    built: list[str] = []
     with tempfile.TemporaryDirectory(prefix="zoho-bulk-dist-") as temp:
+        copies = []
         for source in sources:
             copy = Path(temp) / source.name
             shutil.copytree(
                 source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
             )
-            before = set(target.iterdir())
-            code = run(
-                [str(PYTHON), "-m", "build", "--no-isolation", "--outdir", str(target), str(copy)],
-                quiet=True,
-            )
+            copies.append(copy)
+        outputs = [Path(temp) / f"out-{copy.name}" for copy in copies]
+        commands = [
+            [str(PYTHON), "-m", "build", "--no-isolation", "--outdir", str(out), str(copy)]
+            for copy, out in zip(copies, outputs, strict=True)
+        ]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            codes = list(pool.map(lambda command: run(command, quiet=True), commands))
+        for source, code in zip(sources, codes, strict=True):
             if code != 0:
                 print(f"dev.py: building {source.name} failed", file=sys.stderr)
                 return code
-            built += sorted(str(path) for path in set(target.iterdir()) - before)
+        built = []
+        for out in outputs:
+            for path in sorted(out.iterdir()):
+                built.append(str(shutil.move(str(path), target / path.name)))
     code = run([str(PYTHON), "-m", "twine", "check", "--strict", *built])
     if code == 0:
         for path in built:

@@ -371,40 +371,15 @@ def _run_mock(args: argparse.Namespace) -> int:
 
 
 def _run_extract(args: argparse.Namespace) -> int:
-    from generator.draft import build_draft, write_draft
-    from generator.drift import load_context
-    from generator.extract import read_page
+    from generator.draft import run_extract
 
-    pages = [read_page(path) for path in args.docs]
-    spec = load_context(args.spec).spec if args.spec is not None else None
-    for page in pages:
-        draft = build_draft(page, spec)
-        written = write_draft(draft, page, args.out)
-        print(f"{page.file}: {draft.summary} -> {written[0]} (+{len(written) - 1} sample files)")
-    return 0
+    return run_extract(args.docs, args.out, args.spec)
 
 
 def _run_drift(args: argparse.Namespace) -> int:
-    from generator.drift import drift_report, load_context
-    from generator.extract import read_page
+    from generator.drift import run_drift
 
-    pages = [read_page(path) for path in args.docs]
-    differences, stale = drift_report(pages, load_context(args.spec))
-    for difference in differences:
-        print(difference.render())
-    for ack in stale:
-        print(
-            f"{args.spec / 'drift.yaml'}: {ack.product} {ack.version} {ack.operation}: "
-            f"{ack.kind} {ack.place}: acknowledged, but the page no longer shows this "
-            "difference; remove the entry"
-        )
-    unacknowledged = sum(1 for difference in differences if difference.acknowledged is None)
-    print(
-        f"drift: {len(pages)} pages, {unacknowledged} unacknowledged, "
-        f"{len(differences) - unacknowledged} acknowledged differences, "
-        f"{len(stale)} stale acknowledgments"
-    )
-    return 1 if unacknowledged or stale else 0
+    return run_drift(args.docs, args.spec)
 
 
 _SPEC_HELP = "spec folder (default: the spec/ of the project around the current folder)"
@@ -536,7 +511,10 @@ def _run_release(args: argparse.Namespace) -> int:
         pending = len(plan.pending.get(name, ()))
         what = f"{pending} changes recorded" if pending else "no change"
         print(f"{name} {version}: {what}")
-    print(f"{args.spec / 'releases'}: written; the generated files stay as they are")
+    print(
+        f"{args.spec / 'releases'}: written; generated files do not change "
+        "('zoho-bulkgen generate' refreshes the manifest)"
+    )
     return 0
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from generator.drift import Identity, identify, spec_path_template
-from generator.errors import GeneratorError, OutputError
+from generator.drift import IdentifyError, Identity, identify, sample_role, spec_path_template
+from generator.errors import OutputError
 from generator.extract import Page, PageField
 from generator.spec_model import NormalizedSpec, ProductVersion
 from generator.type_expr import ListOf, Named, UnionOf
@@ -39,36 +39,39 @@ class Draft:
     summary: str
 
 
-def build_draft(page: Page, spec: NormalizedSpec | None) -> Draft:
-    """The draft of one page; ``spec`` (optional) supplies known names."""
-    identity: Identity | None = None
-    if spec is not None:
-        try:
-            identity = identify(page, spec)
-        except GeneratorError:
-            identity = None
-    product = identity.product if identity else _path_part(page, 0) or "product"
-    version = identity.version.version if identity else _page_version(page)
-    operation = identity.operation.name if identity else _slug(page.title, "_") or "operation"
-    root_type = _root_type(identity) or _camel(operation)
+def build_draft(page: Page, spec: NormalizedSpec) -> Draft:
+    """The draft of one page; raise IdentifyError when the page's product,
+    version and operation cannot be told (no draft is written for it)."""
+    identity = identify(page, spec)
+    product = identity.product.name
+    version = identity.version.version
+    operation = identity.name
     types: dict[str, Any] = {}
-    if page.fields:
-        _add_type(types, root_type, page.fields, identity, page, path=())
+    response = identity.response_type
+    if page.fields and response is not None:
+        _add_root(types, response, page.fields, identity, page, page.envelope, "response")
+    request = identity.request_type
+    if page.request_fields and request is not None:
+        _add_root(types, request, page.request_fields, identity, page, (), "request")
     document: dict[str, Any] = {}
-    document["operations"] = {
-        operation: _operation(page, identity, spec, root_type if page.fields else None)
-    }
+    if identity.operation is not None:
+        document["operations"] = {
+            operation: _operation(page, identity, spec, response if page.fields else None)
+        }
     if types:
         document["types"] = types
     if page.errors:
         document["errors"] = _errors(page, spec)
     samples: dict[str, str] = {}
     examples = []
-    kind = _path_kind(page)
+    kind = _path_kind(page) or operation.rsplit("_", 1)[-1]
     for sample in page.samples:
+        if sample.broken is not None:
+            continue
+        role = sample_role(sample, identity)
         stem = "-".join(
             part
-            for part in (product, version, kind, _label_slug(sample.label, sample.request))
+            for part in (product, version, kind, _label_slug(sample.label, role == "request"))
             if part
         )
         name = f"examples/{stem}.json"
@@ -83,7 +86,7 @@ def build_draft(page: Page, spec: NormalizedSpec | None) -> Draft:
             "version": version,
             "operation": operation,
         }
-        if sample.request:
+        if role == "request":
             entry["request"] = True
         entry["source"] = {"seed": page.name, "line": sample.line, "label": sample.label}
         if sample.repairs:
@@ -96,7 +99,31 @@ def build_draft(page: Page, spec: NormalizedSpec | None) -> Draft:
         f"{product} {version} {operation}: {len(types)} types, {len(page.errors)} error codes, "
         f"{len(page.samples)} samples ({repaired} repaired)"
     )
-    return Draft(Path(page.name).stem + ".yaml", document, samples, summary)
+    # An OpenAPI document gives one page per operation: one draft each.
+    suffix = f"-{operation}" if "#" in page.file else ""
+    return Draft(Path(page.name).stem + suffix + ".yaml", document, samples, summary)
+
+
+def run_extract(paths: list[Path], out_dir: Path, spec_dir: Path) -> int:
+    """``zoho-bulkgen extract``: a draft per page that can be identified; one
+    line on stderr for each page that cannot (no draft is written for it), exit 2."""
+    import sys
+
+    from generator.drift import load_context, read_documents
+
+    context = load_context(spec_dir)
+    pages, problems = read_documents(paths, context.error_codes)
+    for page in pages:
+        try:
+            draft = build_draft(page, context.spec)
+        except IdentifyError as exc:
+            problems.append(str(exc))
+            continue
+        written = write_draft(draft, page, out_dir)
+        print(f"{page.file}: {draft.summary} -> {written[0]} (+{len(written) - 1} sample files)")
+    for problem in problems:
+        print(f"zoho-bulkgen: error: {problem}", file=sys.stderr)
+    return 2 if problems else 0
 
 
 def render_draft(draft: Draft, page: Page) -> str:
@@ -131,20 +158,28 @@ def write_draft(draft: Draft, page: Page, out_dir: Path) -> list[Path]:
 
 
 def _operation(
-    page: Page, identity: Identity | None, spec: NormalizedSpec | None, response: str | None
+    page: Page, identity: Identity, spec: NormalizedSpec, response: str | None
 ) -> dict[str, Any]:
-    known = identity.operation if identity else None
+    """The operation as the page shows it; what the page does not show (a
+    response type, the host) is taken from the spec's operation."""
+    known = identity.operation
+    assert known is not None
     entry: dict[str, Any] = {
-        "summary": known.summary if known else "TODO: one line on what the operation does.",
-        "description": known.description if known else "TODO: describe the operation.",
-        "method": page.method or "GET",
+        "summary": known.summary,
+        "description": known.description,
+        "method": page.method or known.method,
     }
-    if page.path is not None:
-        entry["path"] = (
-            spec_path_template(page.path, identity, spec) if identity and spec else page.path
-        )
-    if page.path_params:
-        known_params = {param.name: param for param in known.path_params} if known else {}
+    if known.url_param is not None:
+        entry["url"] = known.url_param
+    elif known.path is not None and not identity.path_problems:
+        entry["path"] = spec_path_template(known.path, identity, spec)
+    else:
+        entry["path"] = spec_path_template(page.path or known.path or "/", identity, spec)
+    if known.host != "api":
+        entry["host"] = known.host
+    params = page.path_params or tuple(param.name for param in known.path_params)
+    if params:
+        known_params = {param.name: param for param in known.path_params}
         entry["path_params"] = {
             name: {
                 "type": known_params[name].type_name if name in known_params else "JobId",
@@ -152,60 +187,89 @@ def _operation(
                     known_params[name].description if name in known_params else TODO_FIELD
                 ),
             }
-            for name in page.path_params
+            for name in params
         }
-    if page.scopes:
-        prefix = page.scopes[0][0].split(".", 1)[0]
-        entry["scopes"] = [
-            [
-                re.sub(r"\{module[^{}]*\}", "{module}", scope.replace(prefix + ".", "{scope}.", 1))
-                for scope in alternative
-            ]
-            for alternative in page.scopes
+    # The product's own prefix becomes {scope}; any other scope (ZohoFiles.files.ALL)
+    # stays literal.
+    prefix = identity.product.scope_prefix + "."
+    entry["scopes"] = [
+        [
+            "{scope}." + scope[len(prefix) :] if scope.startswith(prefix) else scope
+            for scope in alternative
         ]
-    if response is not None:
-        entry["response"] = {"type": response}
-    entry["retry"] = "safe" if (page.method or "GET") == "GET" else "unsafe"
+        for alternative in page.scopes
+    ] or [list(alternative) for alternative in known.scopes]
+    if known.request_type is not None:
+        entry["request"] = {"type": known.request_type}
+    elif known.multipart_field is not None:
+        entry["request"] = {"multipart": known.multipart_field}
+    if response is not None or known.response_type is not None:
+        entry["response"] = {"type": response or known.response_type}
+    else:
+        entry["response"] = {"content": known.response_content or "application/octet-stream"}
+    entry["retry"] = "safe" if entry["method"] == "GET" else "unsafe"
     entry["errors"] = [error.code for error in page.errors]
     entry["source"] = f"page {page.name}"
     return entry
 
 
-def _errors(page: Page, spec: NormalizedSpec | None) -> dict[str, Any]:
-    catalog = {error.code: error for error in spec.errors} if spec else {}
+def _errors(page: Page, spec: NormalizedSpec) -> dict[str, Any]:
+    catalog = {error.code: error for error in spec.errors}
     return {
         error.code: {
-            "http_status": error.http_status,
+            "http_status": error.http_status or catalog[error.code].http_status,
             "meaning": catalog[error.code].meaning if error.code in catalog else TODO_ERROR,
             "source": f"page {page.name} (line {error.line})",
         }
         for error in page.errors
+        if error.http_status is not None or error.code in catalog
     }
 
 
-def _root_type(identity: Identity | None) -> str | None:
-    if identity is None or identity.operation.response_type is None:
-        return None
-    return identity.operation.response_type
+def _add_root(
+    types: dict[str, Any],
+    root: str,
+    fields: tuple[PageField, ...],
+    identity: Identity,
+    page: Page,
+    envelope: tuple[str, ...],
+    side: str,
+) -> None:
+    """The type a field list describes; when the samples wrap it in an envelope
+    (``{"data": [...]}``), the envelope's type too, holding it under that key."""
+    name = root
+    for key in envelope:
+        inner = _field_type_name(identity.version, name, key) or _unique(
+            types, _camel(key) + "Item"
+        )
+        known = _known_type(identity.version, name)
+        known_field = next((f for f in known.fields if f.name == key), None) if known else None
+        types[name] = {
+            "description": known.description if known else TODO_TYPE,
+            "fields": {
+                key: {
+                    "type": f"list[{inner}]" if _is_list(page, (), side, envelope) else inner,
+                    "description": known_field.description if known_field else TODO_FIELD,
+                }
+            },
+        }
+        name = inner
+    _add_type(types, name, fields, identity, page, (), side, envelope)
 
 
 def _add_type(
     types: dict[str, Any],
     name: str,
     fields: tuple[PageField, ...],
-    identity: Identity | None,
+    identity: Identity,
     page: Page,
     path: tuple[str, ...],
+    side: str,
+    envelope: tuple[str, ...],
 ) -> None:
     """Add the type ``name`` with ``fields`` (and their object types) to ``types``."""
-    version = identity.version if identity else None
+    version = identity.version
     known = _known_type(version, name)
-    if not path and version is not None:
-        # The field list may describe the object inside an envelope ({"data": [...]}).
-        for key in page.envelope:
-            inner = _field_type_name(version, name, key)
-            if inner is not None:
-                name, known = inner, _known_type(version, inner)
     known_fields = {f.name: f for f in known.fields} if known else {}
     entry: dict[str, Any] = {
         "description": known.description if known else TODO_TYPE,
@@ -216,14 +280,29 @@ def _add_type(
         known_field = known_fields.get(page_field.name)
         type_text = _draft_type(page_field)
         if page_field.children:
-            child = _field_type_name(version, name, page_field.name) if version else None
+            child = _field_type_name(version, name, page_field.name)
             child = child or _unique(types, _camel(page_field.name))
-            type_text = f"list[{child}]" if _is_list(page, (*path, page_field.name)) else child
-            _add_type(types, child, page_field.children, identity, page, (*path, page_field.name))
-        entry["fields"][page_field.name] = {
+            is_list = page_field.kind == "array" or _is_list(
+                page, (*path, page_field.name), side, envelope
+            )
+            type_text = f"list[{child}]" if is_list else child
+            _add_type(
+                types,
+                child,
+                page_field.children,
+                identity,
+                page,
+                (*path, page_field.name),
+                side,
+                envelope,
+            )
+        field_entry: dict[str, Any] = {
             "type": type_text,
             "description": known_field.description if known_field else TODO_FIELD,
         }
+        if page_field.required:
+            field_entry["required"] = True
+        entry["fields"][page_field.name] = field_entry
 
 
 def _draft_type(page_field: PageField) -> str:
@@ -253,13 +332,14 @@ def _field_type_name(version: ProductVersion | None, type_name: str, field: str)
     return None
 
 
-def _is_list(page: Page, path: tuple[str, ...]) -> bool:
-    """Whether the samples send the value at ``path`` (below the envelope) as a list."""
+def _is_list(page: Page, path: tuple[str, ...], side: str, envelope: tuple[str, ...]) -> bool:
+    """Whether the samples of ``side`` send the value at ``path`` (below the
+    envelope) as a list."""
     for sample in page.samples:
-        if sample.request:
+        if sample.broken is not None or sample.request != (side == "request"):
             continue
         values = [sample.payload]
-        for key in (*page.envelope, *path):
+        for key in (*envelope, *path):
             next_values: list[Any] = []
             for value in values:
                 items = value if isinstance(value, list) else [value]
@@ -293,19 +373,7 @@ def _label_slug(label: str, request: bool) -> str:
     return "-".join([*words, "request"] if request else words)
 
 
-def _path_part(page: Page, index: int) -> str:
-    parts = [part for part in (page.path or "").split("/") if part]
-    return parts[index] if len(parts) > index else ""
-
-
 def _path_kind(page: Page) -> str:
     """The last fixed segment of the path (``write`` in ``.../write/{job_id}``)."""
     fixed = [part for part in (page.path or "").split("/") if part and "{" not in part]
     return fixed[-1] if fixed else ""
-
-
-def _page_version(page: Page) -> str:
-    match = re.search(r"/(v\d+(?:\.\d+)?)/", page.path or "")
-    if match:
-        return match.group(1)
-    return page.version_mentions[0] if page.version_mentions else "v1"

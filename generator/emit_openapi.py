@@ -46,9 +46,14 @@ cannot be one path parameter that conformant tools send unescaped."""
 WRITE_RESULT_PARAMETERS: tuple[tuple[str, str, str], ...] = (
     ("api_version", r"^v[0-9]+(\.[0-9]+)?$", "The version segment of the download URL (v2, v7)."),
     ("org", r"^(org)?[0-9]+$", "The organization segment of the download URL (org6196138)."),
-    ("job_id", r"^[0-9]+$", "The bulk write job's id."),
+    ("job_id", "", "The bulk write job's id."),
     ("file_name", r"^[0-9]+\.zip$", "The result file's name: the job id and .zip."),
 )
+ID_PARAMETER = "job_id"
+"""Every id the Bulk APIs answer with (jobs, files, users, modules, fields) is a
+string of digits, as every sample in the spec's examples is: the documents give
+each the pattern of the spec's path parameter of this name (the clients send
+job ids back in it)."""
 _DEFS_PREFIX = "#/$defs/"
 _COMPONENTS_PREFIX = "#/components/schemas/"
 _STRICT_SUFFIX = "Strict"
@@ -105,6 +110,9 @@ def openapi_document(
         )
     error_schema = _error_response_schema(version)
     components.schemas[ERROR_CODE_SCHEMA] = _error_code_schema(spec.errors)
+    id_pattern = _id_pattern(version)
+    for schema in components.schemas.values():
+        _state_guarantees(schema, id_pattern)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -168,6 +176,35 @@ class _Components:
         return {"$ref": _COMPONENTS_PREFIX + renames[root]}
 
 
+def _id_pattern(version: ProductVersion) -> str:
+    """The pattern of the spec's ``job_id`` path parameter (digits)."""
+    patterns = {
+        param.pattern
+        for operation in version.operations
+        for param in operation.path_params
+        if param.name == ID_PARAMETER
+    }
+    if len(patterns) != 1:
+        raise GeneratorError(f"OpenAPI export: {ID_PARAMETER} has {len(patterns)} patterns")
+    return patterns.pop()
+
+
+def _state_guarantees(schema: dict[str, Any], id_pattern: str) -> None:
+    """Write into a component schema what the vendor guarantees beyond the
+    JSON Schemas (which stay lenient, to read what comes): a ``data`` list (the
+    envelope of a job or a created job) holds at least one item, and ids are
+    digit strings. A mock made from the document (Prism, Schemathesis) then
+    answers what the clients accept."""
+    for name, field in schema.get("properties", {}).items():
+        types = field.get("type")
+        if name == "data" and types == "array":
+            field.setdefault("minItems", 1)
+        elif (name == "id" or name.endswith("_id")) and (
+            types == "string" or (isinstance(types, list) and "string" in types)
+        ):
+            field.setdefault("pattern", id_pattern)
+
+
 def _references(node: Any) -> list[str]:
     """Names of every ``$defs`` entry ``node`` refers to, transitively within itself."""
     found: list[str] = []
@@ -216,7 +253,7 @@ def _operation(
         "description": operation.description,
         "tags": ["bulk"],
     }
-    parameters = _parameters(operation)
+    parameters = _parameters(operation, _id_pattern(version))
     if parameters:
         document["parameters"] = parameters
     if operation.host == "upload":
@@ -242,7 +279,7 @@ def _operation(
     return document
 
 
-def _parameters(operation: Operation) -> list[dict[str, Any]]:
+def _parameters(operation: Operation, id_pattern: str) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
     if operation.url_param is not None:
         parameters.extend(
@@ -254,7 +291,7 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
                     f"{description} Split from the job's result.{operation.url_param}; "
                     "a relative one is on the API host, an absolute one names its host."
                 ),
-                "schema": {"type": "string", "pattern": pattern},
+                "schema": {"type": "string", "pattern": pattern or id_pattern},
             }
             for name, pattern, description in WRITE_RESULT_PARAMETERS
         )
@@ -348,9 +385,9 @@ def _responses(
         schema: dict[str, Any] = reference
         if operation.errors_with_http_200:
             schema = {"anyOf": [reference, {"$ref": _COMPONENTS_PREFIX + ERROR_SCHEMA}]}
-            success["description"] += (
-                " In this version some errors also arrive with HTTP 200 and status error."
-            )
+            success[
+                "description"
+            ] += " In this version some errors also arrive with HTTP 200 and status error."
         success["content"] = {
             "application/json": _media(schema, _examples(version, operation.name, request=False))
         }
@@ -552,9 +589,9 @@ def _error_response_schema(version: ProductVersion) -> dict[str, Any]:
     schema = object_schema(version.type_named(ERROR_SCHEMA))
     code = schema["properties"].get("code")
     if code is not None:
-        code["description"] += (
-            f" The documented codes are listed in {ERROR_CODE_SCHEMA}; others may appear."
-        )
+        code[
+            "description"
+        ] += f" The documented codes are listed in {ERROR_CODE_SCHEMA}; others may appear."
     return schema
 
 

@@ -23,7 +23,8 @@ DIGITS_DEF = "Digits"
 
 _PRIMITIVE_SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
-    "digits": {"type": "string", "pattern": "^[0-9]+$"},
+    # (?!\n): a trailing newline is not a digit, though Python's $ lets it pass.
+    "digits": {"type": "string", "pattern": "^[0-9]+(?!\n)$"},
     "integer": {"type": "integer"},
     "number": {"type": "number"},
     "boolean": {"type": "boolean"},

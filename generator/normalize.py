@@ -165,6 +165,9 @@ RESERVED_ERROR_CLASS_NAMES = frozenset(
         "JobFailedError",
         "WaitTimeoutError",
         "PayloadError",
+        "DownloadLimitError",
+        "ResultFileError",
+        "PagingError",
         # ``VALUE`` must not make a ValueError that hides the builtin.
         *BUILTIN_ERROR_NAMES,
     }

@@ -37,7 +37,11 @@ HISTORY_FILE = "history.json"
 BASELINE_FILE = "api.json"
 CORE_DISTRIBUTION = "zoho-bulk-core"
 FIRST_VERSION = "0.1.0"
-_HEADINGS = {"breaking": "Breaking changes", "additive": "Additions", "docs": "Documentation"}
+_HEADINGS = {
+    "breaking": "Breaking changes",
+    "additive": "Additions",
+    "docs": "Documentation and dependencies",
+}
 _BUMP = {"breaking": 0, "additive": 1, "docs": 2}
 
 
@@ -79,7 +83,8 @@ def plan_releases(spec_dir: Path, spec: NormalizedSpec) -> ReleasePlan:
         return ReleasePlan(False, {name: __version__ for name in names}, {}, {})
     recorded = read_history(folder / HISTORY_FILE)
     baseline = read_baseline(folder / BASELINE_FILE)
-    changes = diff_surfaces(baseline, api_surface(spec))
+    current = api_surface(spec)
+    changes = [] if current == baseline else diff_surfaces(baseline, current)
     versions: dict[str, str] = {}
     history: dict[str, tuple[Release, ...]] = {}
     pending: dict[str, tuple[Change, ...]] = {}

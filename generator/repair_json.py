@@ -1,6 +1,7 @@
 """Repairs of sample JSON as vendor pages print it: markdown line
-continuations, markdown escapes inside strings, missing commas between
-members and stray text glued before the opening brace. Each repair is counted
+continuations, markdown escapes inside strings, ``//`` comments and elided
+lines, missing commas between members and stray text glued before the
+opening brace. Each repair is counted
 so that a reviewer sees exactly what was changed; nothing is evaluated."""
 
 from __future__ import annotations
@@ -115,6 +116,62 @@ def strip_markdown_escapes(text: str) -> tuple[str, int]:
     return "".join(out), count
 
 
+def strip_comments(text: str) -> tuple[str, int]:
+    """Drop ``// ...`` comments outside strings and lines holding only dots (an
+    elided part, ``.`` or ``...``); return the text and how many were dropped."""
+    lines = text.split("\n")
+    count = 0
+    for index, line in enumerate(lines):
+        if line.strip() and set(line.strip()) == {"."}:
+            lines[index] = ""
+            count += 1
+            continue
+        cut = _comment_start(line)
+        if cut is not None:
+            lines[index] = line[:cut].rstrip()
+            count += 1
+    return "\n".join(lines), count
+
+
+def _comment_start(line: str) -> int | None:
+    in_string = False
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = in_string
+        elif char == '"':
+            in_string = not in_string
+        elif not in_string and line.startswith("//", index):
+            return index
+    return None
+
+
+def drop_trailing_commas(text: str) -> tuple[str, int]:
+    """Drop a comma that closes a list or object (left before an elided part);
+    return the text and how many were dropped."""
+    out: list[str] = []
+    count = 0
+    in_string = False
+    escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char in ('"', "\n"):
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "," and text[index + 1 :].lstrip()[:1] in ("]", "}"):
+            count += 1
+            continue
+        out.append(char)
+    return "".join(out), count
+
+
 def insert_missing_commas(text: str) -> tuple[str, int]:
     """Insert the commas the decoder asks for between members or items; return
     the text and how many were inserted."""
@@ -151,6 +208,14 @@ def repair_json(text: str, glued_prefix: str = "") -> Repaired:
     if escapes:
         noun = _plural(escapes, "backslash", "backslashes")
         repairs.append(f"removed {escapes} markdown escape {noun} inside strings")
+    text, comments = strip_comments(text)
+    if comments:
+        noun = _plural(comments, "comment or elision", "comments or elisions")
+        repairs.append(f"removed {comments} {noun}")
+    text, trailing = drop_trailing_commas(text)
+    if trailing:
+        noun = _plural(trailing, "comma", "commas")
+        repairs.append(f"removed {trailing} trailing {noun}")
     text, commas = insert_missing_commas(text)
     if commas:
         repairs.append(

@@ -376,7 +376,9 @@ def _check_drift(
                 (*where, "version"),
                 f"product '{entry['product']}' has no version '{entry['version']}'",
             )
-        if entry["operation"] not in document["operations"]:
+        if entry["operation"] not in document["operations"] and entry[
+            "operation"
+        ] not in document.get("callbacks", {}):
             raise source_map.error(
                 (*where, "operation"), f"unknown operation '{entry['operation']}'"
             )

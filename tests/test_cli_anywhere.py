@@ -236,7 +236,15 @@ def test_dev_py_help_exits_0_and_an_unknown_command_exits_2() -> None:
         [sys.executable, str(ROOT / "dev.py"), "tset"], capture_output=True, text=True, timeout=60
     )
     assert unknown.returncode == 2
-    assert "dev.py: unknown command 'tset'" in unknown.stderr
+    assert "dev.py: unknown command 'tset' — did you mean 'test'?" in unknown.stderr
+
+
+def test_every_generated_package_has_its_version() -> None:
+    for package in sorted((GENERATED_DIR / "python").iterdir()):
+        pyproject = (package / "pyproject.toml").read_text()
+        version = pyproject.split('\nversion = "', 1)[1].split('"', 1)[0]
+        init = package / package.name.replace("-", "_") / "__init__.py"
+        assert f'\n__version__ = "{version}"\n' in init.read_text(), package.name
 
 
 def test_help_documents_the_exit_codes() -> None:

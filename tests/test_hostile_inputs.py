@@ -147,7 +147,7 @@ def validate_files(*files: str, cwd: Path = ROOT) -> subprocess.CompletedProcess
 # Bug: validate read a whole file first, so /dev/zero grew it to 9 GB.
 def test_validate_reads_at_most_its_documented_size() -> None:
     result = validate_files("/dev/zero")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a file that cannot be read, as README documents
     assert result.stderr == (f"/dev/zero: cannot read: larger than {MAX_PAYLOAD_BYTES:,} bytes\n")
 
 
@@ -289,3 +289,16 @@ def test_a_killed_generate_leaves_no_worker_processes(spec_copy: Path) -> None:
     finally:
         process.kill()
         process.wait()
+
+
+def test_the_errors_module_exports_exactly_its_exceptions_and_helpers() -> None:
+    import zoho_bulk_core.errors as errors
+
+    exported = set(errors.__all__)
+    assert len(exported) == len(errors.__all__)
+    assert {cls.__name__ for cls in errors.ERROR_CLASSES.values()} <= exported
+    assert {"ZohoBulkError", "ApiError", "ERROR_CLASSES", "error_from_body"} <= exported
+    assert not exported & {"Mapping", "Any", "Final", "ClassVar", "annotations"}
+    namespace: dict[str, object] = {}
+    exec("from zoho_bulk_core.errors import *", namespace)  # noqa: S102 - the test's own text
+    assert set(namespace) - {"__builtins__"} == exported

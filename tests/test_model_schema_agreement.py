@@ -24,9 +24,9 @@ def _other_values(value: Any) -> list[Any]:
     if isinstance(value, bool):
         return [None, "true", 1]
     if isinstance(value, int | float):
-        return [None, str(value), 1.5, True]
+        return [None, str(value), 1.5, float(value), True]
     if isinstance(value, str):
-        return [None, 17, {"api_name": value}, [value]]
+        return [None, 17, {"api_name": value}, [value], value + "\n", ""]
     if isinstance(value, list):
         return [None, {}, "x", []]
     if isinstance(value, dict):

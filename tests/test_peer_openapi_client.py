@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 import subprocess
 import sys
 import time
@@ -198,3 +199,31 @@ def _feature(models: Any) -> Any:
     """The upload's ``feature`` header value, as the generated client spells it."""
     feature = models.UploadFileFeature
     return feature.BULK_WRITE if hasattr(feature, "BULK_WRITE") else "bulk-write"
+
+
+@pytest.mark.parametrize(
+    "document", sorted((GENERATED_DIR / "openapi").glob("*/*.json")), ids=lambda p: p.stem
+)
+def test_response_schemas_state_the_vendors_guarantees(document: Path) -> None:
+    """A mock made from the document answers only what the clients accept: a job
+    envelope holds a job (the clients read ``data[0]``) and a job id fits the
+    path parameter the clients send it back in."""
+    openapi = json.loads(document.read_text("utf-8"))
+    job_id_patterns = {
+        parameter["schema"]["pattern"]
+        for path in openapi["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "job_id"
+    }
+    assert len(job_id_patterns) == 1
+    checked = 0
+    for name, schema in openapi["components"]["schemas"].items():
+        for field_name, field in schema.get("properties", {}).items():
+            if field_name == "data" and field.get("type") == "array":
+                assert field.get("minItems") == 1, f"{name}.data"
+                checked += 1
+            if field_name == "id" or field_name.endswith("_id"):
+                assert field.get("pattern") in job_id_patterns, f"{name}.{field_name}"
+                checked += 1
+    assert checked >= 5

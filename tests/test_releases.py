@@ -214,7 +214,7 @@ def test_versions_follow_the_diff_and_release_changes_no_generated_file(work: Pa
     assert (
         "## 1.0.0\n\nBreaking changes:\n\n"
         "- crm v2, v2.1, v3, v4, v5, v6, v7, v8: field BulkWriteResource.message removed\n\n"
-        "Documentation:\n\n"
+        "Documentation and dependencies:\n\n"
         "- crm v2, v2.1, v3, v4, v5, v6, v7, v8: type BulkWriteFile changed (description)\n\n"
         "## 0.1.0\n\nFirst release.\n"
     ) in changelog
@@ -272,3 +272,29 @@ def test_a_spec_without_releases_gives_the_generator_version(spec_copy: Path) ->
     plan = plan_releases(spec_copy, normalize_spec(load_spec(spec_copy)))
     assert set(plan.versions.values()) == {__import__("generator").__version__}
     assert "No release is recorded in the spec yet." in render_changelog("zoho-bulk-crm", plan)
+
+
+def test_a_new_core_is_a_patch_release_of_every_product(spec_copy: Path) -> None:
+    from generator.load import load_spec
+    from generator.normalize import normalize_spec
+    from generator.releases import plan_releases, render_changelog
+
+    errors = spec_copy / "errors.yaml"
+    text = errors.read_text()
+    meaning = "    meaning: The access token lacks a scope the operation needs.\n"
+    assert text.count(meaning) == 1
+    errors.write_text(text.replace(meaning, "    meaning: Reworded.\n"))
+    plan = plan_releases(spec_copy, normalize_spec(load_spec(spec_copy)))
+    assert plan.versions == {
+        "zoho-bulk-core": "0.1.1",
+        "zoho-bulk-crm": "0.1.1",
+        "zoho-bulk-bigin": "0.1.1",
+        "zoho-bulk-recruit": "0.1.1",
+    }
+    assert "- core: error OAUTH_SCOPE_MISMATCH changed (description)\n" in render_changelog(
+        "zoho-bulk-core", plan
+    )
+    assert (
+        "- zoho-bulk-bigin: dependency zoho-bulk-core changed (requires 0.1.1)\n"
+        in render_changelog("zoho-bulk-bigin", plan)
+    )

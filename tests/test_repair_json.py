@@ -61,3 +61,13 @@ def test_unrepairable_json_names_the_place() -> None:
     with pytest.raises(JsonRepairError) as caught:
         repair_json('{\n"a": 1,\n"b": tru\n}')
     assert (caught.value.line, caught.value.problem.startswith("invalid JSON")) == (3, True)
+
+
+def test_comments_elisions_and_trailing_commas_are_dropped_outside_strings() -> None:
+    text = '{\n"url": "https://x.example/a//b", // the address\n"group": [\n{"a": 1},\n.\n.\n]\n}'
+    repaired = repair_json(text)
+    assert repaired.payload == {"url": "https://x.example/a//b", "group": [{"a": 1}]}
+    assert repaired.repairs == (
+        "removed 3 comments or elisions",
+        "removed 1 trailing comma",
+    )

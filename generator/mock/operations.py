@@ -727,9 +727,9 @@ def _schema_failure(call: Call, error: jsonschema.exceptions.ValidationError) ->
             "the criteria are not valid",
             {"json_path": pointer},
         )
-    if error.validator == "minItems" and error.instance == []:
-        # An empty list the request needs (a write job's resource) counts as missing.
-        return ApiFailure("MANDATORY_NOT_FOUND", "a required list is empty", {"json_path": pointer})
+    if error.validator == "minItems":
+        # An empty list names nothing to work on: the key might as well be missing.
+        return ApiFailure("MANDATORY_NOT_FOUND", "the list is empty", {"json_path": pointer})
     if missing is not None:
         # Writes name a missing key MISSING_REQUIRED_KEY, reads MANDATORY_NOT_FOUND.
         return ApiFailure(

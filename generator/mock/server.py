@@ -207,7 +207,9 @@ class MockServer:
         except Exception as exc:  # noqa: BLE001 - a bug of the mock: answered and recorded
             with self.state.lock:
                 self.state.errors.append(f"{method} {path}: mock failed: {exc!r}")
-            return self.catalog.answer(ApiFailure("INTERNAL_ERROR", "the mock failed", {}))
+            return self.catalog.answer(
+                ApiFailure("INTERNAL_ERROR", "the mock failed", {}), operation
+            )
         if self.check_responses and answer.schema is not None:
             self.check_answer(answer)
         return answer

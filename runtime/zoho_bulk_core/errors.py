@@ -95,8 +95,28 @@ _STATUS_CLASSES: Final[Mapping[int, type[ApiError]]] = {
 
 # The spec's error codes, one class each under the class of its HTTP status
 # (generated; they subclass the classes above, hence imported here).
+from zoho_bulk_core import error_codes as _error_codes  # noqa: E402
 from zoho_bulk_core.error_codes import *  # noqa: E402, F403
 from zoho_bulk_core.error_codes import ERROR_CLASSES  # noqa: E402
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "ZohoBulkError",
+    "error_from_body",
+    "status_class",
+    *_error_codes.__all__,
+]
+"""What ``from zoho_bulk_core.errors import *`` gives: the exception classes
+(those of the error codes included), ERROR_CLASSES and the two helpers."""
 
 
 def status_class(http_status: int) -> type[ApiError]:

@@ -12,12 +12,12 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Final, Self, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Strict,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -62,7 +62,11 @@ def serialize_vocabulary(value: StrEnum | str) -> str:
 
 
 def _require_iso_text(value: object) -> object:
-    if isinstance(value, (str, datetime)):
+    if isinstance(value, str):
+        # The schemas' date-time check (rfc3339-validator) lets one trailing
+        # newline pass, as Python's $ does; so does the model.
+        return value.removesuffix("\n")
+    if isinstance(value, datetime):
         return value
     raise ValueError("a date-time must be an ISO 8601 string")
 
@@ -70,7 +74,13 @@ def _require_iso_text(value: object) -> object:
 Timestamp = Annotated[AwareDatetime, Strict(False), BeforeValidator(_require_iso_text)]
 """A date-time with its UTC offset, read from an ISO 8601 string (not a number)."""
 
-Digits = Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]
+def _require_digits(value: str) -> str:
+    if value and value.isascii() and value.isdigit():
+        return value
+    raise ValueError("should be a string of digits 0-9")
+
+
+Digits = Annotated[str, AfterValidator(_require_digits)]
 """A string of decimal digits, as the vendor writes its 64-bit ids."""
 
 
@@ -106,7 +116,12 @@ class BulkModel(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _refuse_null(cls, value: object, info: ValidationInfo) -> object:
+    def _read_as_json_schema_does(cls, value: object, info: ValidationInfo) -> object:
+        # JSON Schema's integers include numbers written with a zero fraction
+        # (1.0), which strict pydantic would refuse; null is refused unless the
+        # field is nullable.
+        if type(value) is float and value.is_integer():
+            return int(value)
         if value is None and info.field_name is not None:
             field = cls.model_fields.get(info.field_name)
             key = (field.alias if field is not None else None) or info.field_name

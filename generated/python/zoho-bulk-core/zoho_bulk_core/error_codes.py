@@ -20,7 +20,7 @@ from zoho_bulk_core.errors import (
     ServerError,
 )
 
-__all__ = [
+__all__: list[str] = [
     "ERROR_CLASSES",
     "AlreadyUsedError",
     "AmbiguousCriteriaError",

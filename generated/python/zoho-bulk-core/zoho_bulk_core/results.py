@@ -14,7 +14,9 @@ import io
 import os
 import shutil
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +29,27 @@ MAX_MEMBER_BYTES: Final = 8 << 30
 MAX_COMPRESSION_RATIO: Final = 200
 """Largest uncompressed/compressed size ratio accepted for a member."""
 
+MAX_ROW_CHARS: Final = 4 << 20
+"""Longest line of a result CSV read (4 Mi characters): memory per row stays
+bounded however many fields a hostile line packs (a line of commas is a row of
+empty fields)."""
+
+MAX_FIELDS_PER_ROW: Final = 10_000
+"""Most fields a result row may have (a module has a few hundred at most)."""
+
+MAX_FIELD_CHARS: Final = 131_072
+"""Longest field read (the csv module's own default limit)."""
+
+
+class ResultFileError(UnexpectedResponseError):
+    """A result file that cannot be read: not a zip, not UTF-8 CSV, or past a
+    limit of size, row length, fields per row or field length."""
+
+
+class PagingError(UnexpectedResponseError):
+    """The server asked for a page that was read already (a repeated
+    ``next_page_token`` or page number): reading on would never end."""
+
 STATUS_COLUMN: Final = "STATUS"
 RECORD_ID_COLUMN: Final = "RECORD_ID"
 ERRORS_COLUMN: Final = "ERRORS"
@@ -38,33 +61,84 @@ def _result_member(archive: zipfile.ZipFile, suffix: str) -> zipfile.ZipInfo:
         (info for info in members if info.filename.lower().endswith(suffix)), None
     )
     if chosen is None:
-        raise UnexpectedResponseError(f"the result zip holds no {suffix} file")
+        raise ResultFileError(f"the result zip holds no {suffix} file")
     ratio = chosen.file_size / max(chosen.compress_size, 1)
     if chosen.file_size > MAX_MEMBER_BYTES or ratio > MAX_COMPRESSION_RATIO:
-        raise UnexpectedResponseError(
+        raise ResultFileError(
             f"refusing {chosen.filename!r}: {chosen.file_size} bytes unpacked (ratio {ratio:.0f})"
         )
     return chosen
 
 
-def iter_csv_rows(zip_path: str | os.PathLike[str]) -> Iterator[dict[str, str]]:
+@contextmanager
+def _reading(zip_path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn what a broken or hostile result file raises into ResultFileError."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ResultFileError(f"the result file is not a zip archive or is cut short ({exc})") from None
+    except UnicodeDecodeError:
+        raise ResultFileError("the result file is not UTF-8 text") from None
+    except csv.Error as exc:
+        raise ResultFileError(f"the result file is not valid CSV ({exc})") from None
+
+
+def _bounded_lines(text: io.TextIOBase, max_row_chars: int) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than ``max_row_chars``
+    before it is read whole."""
+    while True:
+        line = text.readline(max_row_chars + 1)
+        if not line:
+            return
+        if len(line) > max_row_chars:
+            raise ResultFileError(
+                f"a result line is longer than {max_row_chars:,} characters"
+            )
+        yield line
+
+
+def iter_csv_rows(
+    zip_path: str | os.PathLike[str],
+    *,
+    max_row_chars: int = MAX_ROW_CHARS,
+    max_fields_per_row: int = MAX_FIELDS_PER_ROW,
+    max_field_chars: int = MAX_FIELD_CHARS,
+) -> Iterator[dict[str, str]]:
     """Each row of the CSV file in a result zip, as a dict keyed by the header row.
 
-    The file is decompressed as it is read: memory stays flat however many rows.
+    The file is decompressed as it is read: memory stays flat however many
+    rows, and bounded per row by the limits (a row past one raises
+    ResultFileError, as does a file that is not a zip or not UTF-8 CSV).
     """
-    with zipfile.ZipFile(zip_path) as archive:
+    with _reading(zip_path), zipfile.ZipFile(zip_path) as archive:
         member = _result_member(archive, ".csv")
         with archive.open(member) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            yield from csv.DictReader(text)
+            reader = csv.DictReader(_bounded_lines(text, max_row_chars))
+            for row in reader:
+                extra = row.get(None)
+                count = len(row) - 1 + len(extra) if extra else len(row)
+                if count > max_fields_per_row:
+                    raise ResultFileError(
+                        f"a result row has more than {max_fields_per_row:,} fields"
+                    )
+                if any(
+                    isinstance(value, str) and len(value) > max_field_chars
+                    for value in row.values()
+                ):
+                    raise ResultFileError(
+                        f"a result field is longer than {max_field_chars:,} characters"
+                    )
+                yield row
 
 
 def iter_ics_lines(zip_path: str | os.PathLike[str]) -> Iterator[str]:
     """Each line of the iCalendar file in a result zip (Events exported as ICS)."""
-    with zipfile.ZipFile(zip_path) as archive:
+    with _reading(zip_path), zipfile.ZipFile(zip_path) as archive:
         member = _result_member(archive, ".ics")
         with archive.open(member) as raw:
-            for line in io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""):
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            for line in _bounded_lines(text, MAX_ROW_CHARS):
                 yield line.rstrip("\r\n")
 
 
@@ -77,13 +151,13 @@ def extract_result_file(
     the archive cannot write outside ``folder``; the size guards of the readers
     apply, and at most the declared size is written.
     """
-    with zipfile.ZipFile(zip_path) as archive:
+    with _reading(zip_path), zipfile.ZipFile(zip_path) as archive:
         members = [info.filename.lower() for info in archive.infolist()]
         suffix = ".csv" if any(name.endswith(".csv") for name in members) else ".ics"
         member = _result_member(archive, suffix)
         name = member.filename.replace("\\", "/").rsplit("/", 1)[-1]
         if name in ("", ".", "..") or ":" in name:
-            raise UnexpectedResponseError(
+            raise ResultFileError(
                 f"refusing the member name {member.filename!r}"
             )
         target = Path(folder) / name
@@ -120,6 +194,27 @@ def iter_write_result_rows(
             record_id=record_id,
             errors=tuple(entry for entry in errors.split(":") if entry),
         )
+
+
+class PageTracker:
+    """The pages a paging loop has asked for: asking for one twice is refused
+    (a server repeating its ``next_page_token`` or page number)."""
+
+    def __init__(self) -> None:
+        self._asked: set[tuple[str, str]] = set()
+
+    def check(self, request: Mapping[str, Any]) -> None:
+        """Remember the page ``request`` asks for; PagingError if asked before."""
+        query = request.get("query") or {}
+        token = query.get("page_token") if isinstance(query, Mapping) else None
+        page = query.get("page") if isinstance(query, Mapping) else None
+        key = ("page token", str(token)) if token else ("page", str(page or 1))
+        if key in self._asked:
+            raise PagingError(
+                f"the server made the client repeat {key[0]} {key[1][:40]!r}: "
+                "stopping instead of reading that page again"
+            )
+        self._asked.add(key)
 
 
 def next_page_request(request: Mapping[str, Any], result: Any) -> dict[str, Any] | None:

@@ -40,9 +40,24 @@ AUTH_HEADER: Final = spec_data.AUTH_HEADER
 AUTH_SCHEME: Final = spec_data.AUTH_SCHEME
 DEFAULT_TIMEOUT: Final = 30.0
 USER_AGENT: Final = f"zoho-bulk-python/{spec_data.PACKAGE_VERSION}"
-_CHUNK: Final = 1 << 16
 
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class DownloadLimits:
+    """What one download may take, whatever the server does: a body that
+    trickles in forever, or one that announces or streams more than the cap,
+    ends in DownloadLimitError."""
+
+    deadline: float = 3600.0
+    """Seconds for the whole download, every attempt included."""
+    max_bytes: int = 4 << 30
+    """Largest body accepted (4 GiB)."""
+
+
+class DownloadLimitError(TransportError):
+    """A download went past its DownloadLimits (too slow or too large)."""
 
 
 @dataclass(frozen=True)
@@ -216,9 +231,11 @@ class _Base:
         retry: RetryPolicy | None,
         timeout: float,
         follow_api_domain: bool,
+        download_limits: DownloadLimits | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.retry = retry or RetryPolicy()
+        self.download_limits = download_limits or DownloadLimits()
         self._timeout = timeout
         self._follow_api_domain = follow_api_domain
         self._tokens = TokenProvider(
@@ -236,7 +253,9 @@ class _Base:
         # domain that is not the vendor's (or loopback) is never taken.
         if self._follow_api_domain and token.api_domain:
             domain = token.api_domain.rstrip("/")
-            if domain != self.endpoints.api and acceptable_api_domain(domain):
+            if domain != self.endpoints.api and acceptable_api_domain(
+                domain, https_only=urlsplit(self.endpoints.api).scheme == "https"
+            ):
                 # The upload host of that domain's data center goes with it.
                 upload_host = UPLOAD_HOSTS.get(urlsplit(domain).hostname or "")
                 upload = (
@@ -312,11 +331,15 @@ label (``www.zohoapis.eu`` gives ``zohoapis.eu``); custom domains
 client's own host."""
 
 
-def acceptable_api_domain(domain: str) -> bool:
-    """Whether an ``api_domain`` from a token answer may become the API host."""
+def acceptable_api_domain(domain: str, *, https_only: bool = True) -> bool:
+    """Whether an ``api_domain`` from a token answer may become the API host:
+    a vendor domain (or loopback) over https; plain http to loopback only for a
+    client that itself talks plain http to loopback (a local test)."""
     try:
         check_base_url(domain)
     except ValueError:
+        return False
+    if https_only and urlsplit(domain).scheme != "https":
         return False
     host = urlsplit(domain).hostname or ""
     return is_trusted_host(host) or host in _LOOPBACK
@@ -342,6 +365,39 @@ def carries_file(response: httpx.Response) -> bool:
     """Whether a download answer is a file: a success that is not JSON."""
     kind = response.headers.get("content-type", "").lower()
     return response.is_success and not kind.startswith("application/json")
+
+
+class _DownloadBudget:
+    """Counts a download's time and bytes against its DownloadLimits."""
+
+    def __init__(self, limits: DownloadLimits, what: str) -> None:
+        self.limits = limits
+        self.what = what
+        self.ends_at = time.monotonic() + limits.deadline
+
+    def check_time(self) -> None:
+        """DownloadLimitError once the deadline has passed."""
+        if time.monotonic() >= self.ends_at:
+            raise DownloadLimitError(
+                f"{self.what} took longer than {self.limits.deadline:g} s"
+            )
+
+    def check_announced(self, response: httpx.Response) -> None:
+        """DownloadLimitError if the answer announces more than the cap."""
+        announced = response.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > self.limits.max_bytes:
+            raise DownloadLimitError(
+                f"{self.what} is larger than {self.limits.max_bytes:,} bytes "
+                f"({int(announced):,} announced)"
+            )
+
+    def check_received(self, received: int) -> None:
+        """DownloadLimitError past the cap or the deadline."""
+        if received > self.limits.max_bytes:
+            raise DownloadLimitError(
+                f"{self.what} is larger than {self.limits.max_bytes:,} bytes"
+            )
+        self.check_time()
 
 
 def is_trusted_host(host: str) -> bool:
@@ -375,6 +431,7 @@ class SyncTransport(_Base):
         timeout: float = DEFAULT_TIMEOUT,
         http_client: httpx.Client | None = None,
         follow_api_domain: bool = True,
+        download_limits: DownloadLimits | None = None,
     ) -> None:
         super().__init__(
             endpoints=endpoints,
@@ -383,6 +440,7 @@ class SyncTransport(_Base):
             retry=retry,
             timeout=timeout,
             follow_api_domain=follow_api_domain,
+            download_limits=download_limits,
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(timeout=timeout)
@@ -464,6 +522,9 @@ class SyncTransport(_Base):
         """
         final = Path(destination)
         partial = final.with_name(final.name + ".part")
+        budget = _DownloadBudget(
+            self.download_limits, f"download of {urlsplit(target.path).path}"
+        )
         attempt = 0
         while True:
             response = self._send("GET", target, safe=True, stream=True)
@@ -471,8 +532,14 @@ class SyncTransport(_Base):
                 if not carries_file(response):
                     response.read()
                     raise file_answer_error(response)
+                budget.check_announced(response)
+                received = 0
                 with partial.open("wb") as sink:
-                    for chunk in response.iter_bytes(_CHUNK):
+                    # As the bytes arrive (no chunk size: httpx would wait to
+                    # fill one), so that the deadline is checked as they come.
+                    for chunk in response.iter_bytes():
+                        received += len(chunk)
+                        budget.check_received(received)
                         sink.write(chunk)
             except httpx.TransportError as exc:
                 partial.unlink(missing_ok=True)
@@ -510,6 +577,7 @@ class AsyncTransport(_Base):
         timeout: float = DEFAULT_TIMEOUT,
         http_client: httpx.AsyncClient | None = None,
         follow_api_domain: bool = True,
+        download_limits: DownloadLimits | None = None,
     ) -> None:
         super().__init__(
             endpoints=endpoints,
@@ -518,6 +586,7 @@ class AsyncTransport(_Base):
             retry=retry,
             timeout=timeout,
             follow_api_domain=follow_api_domain,
+            download_limits=download_limits,
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(timeout=timeout)
@@ -597,6 +666,9 @@ class AsyncTransport(_Base):
         """Stream a GET answer into ``destination``; see SyncTransport.download."""
         final = Path(destination)
         partial = final.with_name(final.name + ".part")
+        budget = _DownloadBudget(
+            self.download_limits, f"download of {urlsplit(target.path).path}"
+        )
         attempt = 0
         while True:
             response = await self._send("GET", target, safe=True, stream=True)
@@ -604,9 +676,19 @@ class AsyncTransport(_Base):
                 if not carries_file(response):
                     await response.aread()
                     raise file_answer_error(response)
+                budget.check_announced(response)
+                received = 0
                 with partial.open("wb") as sink:
-                    async for chunk in response.aiter_bytes(_CHUNK):
-                        sink.write(chunk)
+                    remaining = max(budget.ends_at - time.monotonic(), 0.0)
+                    try:
+                        async with asyncio.timeout(remaining):
+                            async for chunk in response.aiter_bytes():
+                                received += len(chunk)
+                                budget.check_received(received)
+                                sink.write(chunk)
+                    except TimeoutError:
+                        budget.check_time()
+                        raise
             except httpx.TransportError as exc:
                 partial.unlink(missing_ok=True)
                 if self.retry.should_retry_error(exc, safe=True, attempt=attempt):

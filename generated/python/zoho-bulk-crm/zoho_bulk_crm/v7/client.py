@@ -19,6 +19,7 @@ from zoho_bulk_core.files import FileSource, read_file_source
 from zoho_bulk_core.hosts import Environment
 from zoho_bulk_core.models import request_body
 from zoho_bulk_core.results import (
+    PageTracker,
     WriteResultRow,
     iter_csv_rows,
     iter_write_result_rows,
@@ -28,6 +29,7 @@ from zoho_bulk_core.retry import RetryPolicy
 from zoho_bulk_core.transport import (
     DEFAULT_TIMEOUT,
     AsyncTransport,
+    DownloadLimits,
     SyncTransport,
     check_path_param,
     first_item,
@@ -71,6 +73,7 @@ class Client:
         retry: RetryPolicy | None = None,
         wait: WaitPolicy | None = None,
         http_client: httpx.Client | None = None,
+        download_limits: DownloadLimits | None = None,
     ) -> None:
         """Make a client.
 
@@ -89,6 +92,7 @@ class Client:
             retry: When to repeat a failed request.
             wait: How ``wait_for_*`` methods poll.
             http_client: An httpx.Client to use instead of a new one.
+            download_limits: The deadline and size cap of each download.
         """
 
         self.wait_policy = wait or WaitPolicy()
@@ -106,6 +110,7 @@ class Client:
             retry=retry,
             timeout=timeout,
             http_client=http_client,
+            download_limits=download_limits,
             follow_api_domain=(
                 base_url is None
                 and domain is None
@@ -622,13 +627,16 @@ class Client:
         Creates the job, waits for it, streams its result to a file in
         ``workdir`` (a temporary folder by default) and reads it back in bounded
         memory; while the result says more records exist, does the same for the
-        next page.
+        next page. A server that makes it ask for a page twice (a repeated
+        ``next_page_token`` or page number) raises PagingError.
         """
         page_request: Mapping[str, Any] | None = request_body(
             models.BulkReadRequest, request
         )
+        pages = PageTracker()
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
+                pages.check(page_request)
                 created = self.create_bulk_read_job(page_request)
                 job = self.wait_for_bulk_read_job(
                     created.id, policy=policy, on_progress=on_progress
@@ -693,6 +701,7 @@ class AsyncClient:
         retry: RetryPolicy | None = None,
         wait: WaitPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
+        download_limits: DownloadLimits | None = None,
     ) -> None:
         """Make a client.
 
@@ -711,6 +720,7 @@ class AsyncClient:
             retry: When to repeat a failed request.
             wait: How ``wait_for_*`` methods poll.
             http_client: An httpx.AsyncClient to use instead of a new one.
+            download_limits: The deadline and size cap of each download.
         """
 
         self.wait_policy = wait or WaitPolicy()
@@ -728,6 +738,7 @@ class AsyncClient:
             retry=retry,
             timeout=timeout,
             http_client=http_client,
+            download_limits=download_limits,
             follow_api_domain=(
                 base_url is None
                 and domain is None
@@ -1239,8 +1250,10 @@ class AsyncClient:
         page_request: Mapping[str, Any] | None = request_body(
             models.BulkReadRequest, request
         )
+        pages = PageTracker()
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
+                pages.check(page_request)
                 created = await self.create_bulk_read_job(page_request)
                 job = await self.wait_for_bulk_read_job(
                     created.id, policy=policy, on_progress=on_progress
