@@ -140,13 +140,13 @@ def _error_rules_kept(
     """A catalog entry without the status and since rules of a product, version
     or operation that was cut away."""
     result = dict(entry)
-    for section, bounds in (("statuses", ("from", "until")), ("since", ("version",))):
+    for section in ("statuses", "since"):
         kept = []
         for rule in entry.get(section, []):
-            if "product" in rule and not _applies(
-                {"product": rule["product"], **{key: rule[key] for key in bounds if key in rule}},
-                present,
-            ):
+            # A since rule's version bounds its range like an overlay's `from`.
+            bounds = {"from": rule["version"]} if "version" in rule else {}
+            bounds.update({key: rule[key] for key in ("from", "until") if key in rule})
+            if "product" in rule and not _applies({"product": rule["product"], **bounds}, present):
                 continue
             if "operations" in rule:
                 names = [name for name in rule["operations"] if name in operations]

@@ -4,7 +4,6 @@ of spec_model."""
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 from dataclasses import replace
@@ -99,14 +98,9 @@ BASE_ERROR_CLASSES = frozenset(
         "PayloadTooLargeError",
         "RateLimitError",
         "ServerError",
-        "JobFailedError",
-        "WaitTimeoutError",
-        "PayloadError",
     }
-    | {name for name in dir(builtins) if name[:1].isupper()}
 )
-"""The runtime's own exception classes and Python's builtin names (``FILE_NOT_FOUND``
-would shadow ``FileNotFoundError``), which no code's class may take."""
+"""The classes the core errors module defines itself, which no code's class may replace."""
 
 BUILTIN_ERROR_NAMES = frozenset(
     {
