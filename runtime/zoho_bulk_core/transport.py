@@ -12,7 +12,7 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -43,6 +43,17 @@ USER_AGENT: Final = f"zoho-bulk-python/{spec_data.PACKAGE_VERSION}"
 _CHUNK: Final = 1 << 16
 
 _T = TypeVar("_T")
+
+ByteProgress = Callable[[int, int | None], None]
+"""Called during a download with the bytes written so far and the total, if known."""
+
+
+def _report(
+    on_bytes: ByteProgress | None, written: int, response: httpx.Response
+) -> None:
+    if on_bytes is not None:
+        length = response.headers.get("content-length", "")
+        on_bytes(written, int(length) if length.isdigit() else None)
 
 
 @dataclass(frozen=True)
@@ -370,11 +381,17 @@ class SyncTransport(_Base):
         )
         return decode_answer(response)
 
-    def download(self, target: Target, destination: str | os.PathLike[str]) -> Path:
+    def download(
+        self,
+        target: Target,
+        destination: str | os.PathLike[str],
+        on_bytes: ByteProgress | None = None,
+    ) -> Path:
         """Stream a GET answer into ``destination`` (never whole in memory).
 
         A download cut short is started over, into a fresh file, so the result
-        holds each byte once; the file appears only when complete.
+        holds each byte once; the file appears only when complete. ``on_bytes``
+        is called with the bytes written so far and the size the server gives.
         """
         final = Path(destination)
         partial = final.with_name(final.name + ".part")
@@ -388,6 +405,7 @@ class SyncTransport(_Base):
                 with partial.open("wb") as sink:
                     for chunk in response.iter_bytes(_CHUNK):
                         sink.write(chunk)
+                        _report(on_bytes, sink.tell(), response)
             except httpx.TransportError as exc:
                 partial.unlink(missing_ok=True)
                 if self.retry.should_retry_error(exc, safe=True, attempt=attempt):
@@ -506,7 +524,10 @@ class AsyncTransport(_Base):
         return decode_answer(response)
 
     async def download(
-        self, target: Target, destination: str | os.PathLike[str]
+        self,
+        target: Target,
+        destination: str | os.PathLike[str],
+        on_bytes: ByteProgress | None = None,
     ) -> Path:
         """Stream a GET answer into ``destination``; see SyncTransport.download."""
         final = Path(destination)
@@ -521,6 +542,7 @@ class AsyncTransport(_Base):
                 with partial.open("wb") as sink:
                     async for chunk in response.aiter_bytes(_CHUNK):
                         sink.write(chunk)
+                        _report(on_bytes, sink.tell(), response)
             except httpx.TransportError as exc:
                 partial.unlink(missing_ok=True)
                 if self.retry.should_retry_error(exc, safe=True, attempt=attempt):
