@@ -157,6 +157,10 @@ RESERVED_ERROR_CLASS_NAMES = frozenset(
         "JobFailedError",
         "WaitTimeoutError",
         "PayloadError",
+        "InvalidRequestError",
+        "CallbackBodyError",
+        "ResultFileError",
+        "MissingExtraError",
         # ``VALUE`` must not make a ValueError that hides the builtin.
         *BUILTIN_ERROR_NAMES,
     }

@@ -163,7 +163,7 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
             _statement(
                 "progress",
                 "download_progress",
-                ["on_progress", operation.path_params[0].name if operation.path_params else '""'],
+                ["on_progress", _job_label(operation)],
             )
             if operation.response_content is not None
             else ()
@@ -179,6 +179,13 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
         scopes=tuple(" + ".join(alternative) for alternative in operation.scopes),
         errors=tuple((e.class_name, e.code, e.http_status) for e in operation.errors),
     )
+
+
+def _job_label(operation: Operation) -> str:
+    """The argument that names the job in a download's progress events: its
+    first path parameter other than a whole URL, else none (``""``)."""
+    names = [param.name for param in operation.path_params if param.name != operation.url_param]
+    return names[0] if names else '""'
 
 
 def _kind(operation: Operation) -> str:

@@ -30,7 +30,8 @@ class InvalidRequestError(ZohoBulkError, ValueError):
         self.problems: tuple[tuple[str, str], ...] = tuple(problems)
         self.pointers: tuple[str, ...] = tuple(pointer for pointer, _ in self.problems)
         listed = "; ".join(
-            f"{pointer or '/'}: {message}" for pointer, message in problems
+            f"{pointer}: {message}" if pointer else message
+            for pointer, message in problems
         )
         super().__init__(f"invalid {what}: {listed}")
 

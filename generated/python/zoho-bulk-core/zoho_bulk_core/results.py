@@ -8,6 +8,7 @@ unchanged into every generated tree: edit it there, not here.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -20,6 +21,35 @@ from pathlib import Path
 from typing import Any, Final
 
 from zoho_bulk_core.errors import UnexpectedResponseError
+
+
+class ResultFileError(UnexpectedResponseError):
+    """A downloaded result cannot be read: not a zip, no CSV inside, text that
+    is not UTF-8 CSV, or a field longer than the CSV reader's limit."""
+
+
+@contextlib.contextmanager
+def _reading(zip_path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn the ways a result file can be unreadable into ResultFileError."""
+    name = Path(zip_path).name
+    try:
+        yield
+    except zipfile.BadZipFile as error:
+        raise ResultFileError(f"{name} is not a zip file ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ResultFileError(
+            f"{name}: the result is not UTF-8 text (byte {error.start}: {error.reason})"
+        ) from None
+    except csv.Error as error:
+        detail = str(error)
+        if "field limit" in detail:
+            detail += (
+                f"; raise it with csv.field_size_limit() (now {csv.field_size_limit()})"
+            )
+        raise ResultFileError(
+            f"{name}: the result is not readable CSV: {detail}"
+        ) from None
+
 
 MAX_MEMBER_BYTES: Final = 8 << 30
 """Largest uncompressed result file read (8 GiB): a guard against zip bombs."""
@@ -38,10 +68,10 @@ def _result_member(archive: zipfile.ZipFile, suffix: str) -> zipfile.ZipInfo:
         (info for info in members if info.filename.lower().endswith(suffix)), None
     )
     if chosen is None:
-        raise UnexpectedResponseError(f"the result zip holds no {suffix} file")
+        raise ResultFileError(f"the result zip holds no {suffix} file")
     ratio = chosen.file_size / max(chosen.compress_size, 1)
     if chosen.file_size > MAX_MEMBER_BYTES or ratio > MAX_COMPRESSION_RATIO:
-        raise UnexpectedResponseError(
+        raise ResultFileError(
             f"refusing {chosen.filename!r}: {chosen.file_size} bytes unpacked (ratio {ratio:.0f})"
         )
     return chosen
@@ -52,7 +82,7 @@ def iter_csv_rows(zip_path: str | os.PathLike[str]) -> Iterator[dict[str, str]]:
 
     The file is decompressed as it is read: memory stays flat however many rows.
     """
-    with zipfile.ZipFile(zip_path) as archive:
+    with _reading(zip_path), zipfile.ZipFile(zip_path) as archive:
         member = _result_member(archive, ".csv")
         with archive.open(member) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -61,7 +91,7 @@ def iter_csv_rows(zip_path: str | os.PathLike[str]) -> Iterator[dict[str, str]]:
 
 def iter_ics_lines(zip_path: str | os.PathLike[str]) -> Iterator[str]:
     """Each line of the iCalendar file in a result zip (Events exported as ICS)."""
-    with zipfile.ZipFile(zip_path) as archive:
+    with _reading(zip_path), zipfile.ZipFile(zip_path) as archive:
         member = _result_member(archive, ".ics")
         with archive.open(member) as raw:
             for line in io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""):
@@ -77,15 +107,13 @@ def extract_result_file(
     the archive cannot write outside ``folder``; the size guards of the readers
     apply, and at most the declared size is written.
     """
-    with zipfile.ZipFile(zip_path) as archive:
+    with _reading(zip_path), zipfile.ZipFile(zip_path) as archive:
         members = [info.filename.lower() for info in archive.infolist()]
         suffix = ".csv" if any(name.endswith(".csv") for name in members) else ".ics"
         member = _result_member(archive, suffix)
         name = member.filename.replace("\\", "/").rsplit("/", 1)[-1]
         if name in ("", ".", "..") or ":" in name:
-            raise UnexpectedResponseError(
-                f"refusing the member name {member.filename!r}"
-            )
+            raise ResultFileError(f"refusing the member name {member.filename!r}")
         target = Path(folder) / name
         with archive.open(member) as source, target.open("wb") as sink:
             shutil.copyfileobj(source, sink, 1 << 16)

@@ -34,6 +34,7 @@ from zoho_bulk_core.errors import (
     ZohoBulkError,
     error_from_body,
 )
+from zoho_bulk_core.requests import InvalidRequestError
 from zoho_bulk_core.retry import RetryPolicy
 
 AUTH_HEADER: Final = spec_data.AUTH_HEADER
@@ -77,7 +78,7 @@ class Endpoints:
 def check_path_param(name: str, value: str, pattern: str) -> str:
     """Return ``value`` if it may go into a URL as parameter ``name``."""
     if not isinstance(value, str) or re.fullmatch(pattern, value) is None:
-        raise ValueError(f"invalid {name} {value!r}: must match {pattern}")
+        raise InvalidRequestError(f"{name} {value!r}", [("", f"must match {pattern}")])
     return value
 
 

@@ -465,7 +465,7 @@ class Client:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        progress = download_progress(on_progress, download_url)
+        progress = download_progress(on_progress, "")
         return self._transport.download(url, destination, progress)
 
     def wait_for_bulk_read_job(
@@ -969,7 +969,7 @@ class AsyncClient:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        progress = download_progress(on_progress, download_url)
+        progress = download_progress(on_progress, "")
         return await self._transport.download(url, destination, progress)
 
     async def wait_for_bulk_read_job(
