@@ -28,13 +28,13 @@ method also takes instead of a request body of this type; the runtime checks
 them against the version's own request model."""
 
 CLIENT_MODULE_NAMES = frozenset(
-    {"Any", "AsyncClient", "AsyncIterator", "AsyncTransport", "Callable", "Client"}
+    {"Any", "AsyncClient", "AsyncIterator", "AsyncTransport", "Client"}
     | {"DEFAULT_TIMEOUT", "Environment", "FileSource", "Final", "HOSTS", "Iterator", "Mapping"}
     | {"ORG_ID", "Path", "ProgressCallback", "RefreshTokenCredentials", "RetryPolicy", "Self"}
     | {"SyncTransport", "TracebackType", "WaitPolicy", "WriteResultRow", "annotations"}
     | {"async_wait_until_done", "check_path_param", "first_item", "httpx", "iter_csv_rows"}
     | {"iter_write_result_rows", "models", "next_page_request", "os", "partial", "present"}
-    | {"read_file_source", "request_body", "tempfile", "wait_until_done"}
+    | {"read_file_source", "tempfile", "wait_until_done"}
     | {"build_request", "Unpack", *frozenset(KEYWORD_OPTIONS.values())}
     | {"Reporter", "download_progress", "for_job"}
 )
@@ -150,13 +150,10 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
         prelude=_prelude(operation),
         headers=_headers(operation),
         body=(
-            f"build_request(models.{operation.request_type}, request, options)"
-            if options
-            else (
-                f"request_body(models.{operation.request_type}, request)"
-                if operation.request_type
-                else "None"
-            )
+            f"build_request(models.{operation.request_type}, request, "
+            + ("options)" if options else "{})")
+            if operation.request_type
+            else "None"
         ),
         options=options,
         progress=(
