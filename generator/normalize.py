@@ -168,6 +168,9 @@ RESERVED_ERROR_CLASS_NAMES = frozenset(
         "DownloadLimitError",
         "ResultFileError",
         "PagingError",
+        "InvalidRequestError",
+        "CallbackBodyError",
+        "MissingExtraError",
         # ``VALUE`` must not make a ValueError that hides the builtin.
         *BUILTIN_ERROR_NAMES,
     }

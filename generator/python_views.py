@@ -22,14 +22,21 @@ CLIENT_MEMBERS = frozenset(
 """Public members the client classes define besides one method per operation
 (an operation of the same name would replace one)."""
 
+KEYWORD_OPTIONS = {"BulkReadRequest": "BulkReadOptions", "BulkWriteRequest": "BulkWriteOptions"}
+"""The keyword arguments (a TypedDict of zoho_bulk_core.requests) that a client
+method also takes instead of a request body of this type; the runtime checks
+them against the version's own request model."""
+
 CLIENT_MODULE_NAMES = frozenset(
-    {"Any", "AsyncClient", "AsyncIterator", "AsyncTransport", "Callable", "Client"}
+    {"Any", "AsyncClient", "AsyncIterator", "AsyncTransport", "Client"}
     | {"DEFAULT_TIMEOUT", "Environment", "FileSource", "Final", "HOSTS", "Iterator", "Mapping"}
     | {"ORG_ID", "Path", "ProgressCallback", "RefreshTokenCredentials", "RetryPolicy", "Self"}
     | {"SyncTransport", "TracebackType", "WaitPolicy", "WriteResultRow", "annotations"}
     | {"async_wait_until_done", "check_path_param", "first_item", "httpx", "iter_csv_rows"}
     | {"iter_write_result_rows", "models", "next_page_request", "os", "partial", "present"}
-    | {"read_file_source", "request_body", "tempfile", "wait_until_done"}
+    | {"read_file_source", "tempfile", "wait_until_done"}
+    | {"build_request", "Unpack", *frozenset(KEYWORD_OPTIONS.values())}
+    | {"Reporter", "download_progress", "for_job"}
 )
 """Module-level names of a generated client.py, which a method's body may use."""
 
@@ -37,6 +44,7 @@ METHOD_BODY_INDENT = 8
 
 METHOD_NAMES = CLIENT_MODULE_NAMES | frozenset(
     {"self", "request", "file", "org_id", "destination", "name", "content", "body", "str"}
+    | {"options", "on_progress", "progress"}
     | {"url", "path", "answer"}
 )
 """Names a client method uses besides its path parameters: a path parameter of
@@ -73,6 +81,10 @@ class OperationView:
     """``key: value`` entries of the operation's own headers."""
     body: str
     """Python expression of the JSON body, or ``None``."""
+    options: str
+    """The TypedDict of the keyword arguments that build the body, or empty."""
+    progress: tuple[str, ...]
+    """Lines that set ``progress``, a download's byte callback (downloads only)."""
     answer: tuple[str, ...]
     """Lines that read the decoded answer ``body`` into ``answer``, its model."""
     result: str
@@ -91,13 +103,21 @@ def operation_views(version: ProductVersion) -> list[OperationView]:
 
 def _view(version: ProductVersion, operation: Operation) -> OperationView:
     params = [Param(param.name, "str", param.description) for param in operation.path_params]
+    options = KEYWORD_OPTIONS.get(operation.request_type or "", "")
     if operation.request_type is not None:
         params.append(
             Param(
                 "request",
-                f"models.{operation.request_type} | Mapping[str, Any]",
+                f"models.{operation.request_type} | Mapping[str, Any]"
+                + (" | None = None" if options else ""),
                 f"The request body: a models.{operation.request_type}, or a mapping "
-                "checked against it.",
+                "checked against it"
+                + (
+                    "; or leave it out and give the fields as keyword arguments "
+                    f"(zoho_bulk_core.requests.{options}), shaped for this version."
+                    if options
+                    else "."
+                ),
             )
         )
     if operation.multipart_field is not None:
@@ -109,6 +129,14 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
     if operation.response_content is not None:
         params.append(
             Param("destination", "str | os.PathLike[str]", "Where to write the downloaded file.")
+        )
+        params.append(
+            Param(
+                "on_progress",
+                "ProgressCallback | None = None",
+                "Called with a ProgressEvent (bytes so far) as the file arrives.",
+                True,
+            )
         )
     return OperationView(
         name=operation.name,
@@ -122,9 +150,20 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
         prelude=_prelude(operation),
         headers=_headers(operation),
         body=(
-            f"request_body(models.{operation.request_type}, request)"
+            f"build_request(models.{operation.request_type}, request, "
+            + ("options)" if options else "{})")
             if operation.request_type
             else "None"
+        ),
+        options=options,
+        progress=(
+            _statement(
+                "progress",
+                "download_progress",
+                ["on_progress", _job_label(operation)],
+            )
+            if operation.response_content is not None
+            else ()
         ),
         answer=(
             _statement("answer", f"models.{operation.response_type}.model_validate", ["body"])
@@ -137,6 +176,13 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
         scopes=tuple(" + ".join(alternative) for alternative in operation.scopes),
         errors=tuple((e.class_name, e.code, e.http_status) for e in operation.errors),
     )
+
+
+def _job_label(operation: Operation) -> str:
+    """The argument that names the job in a download's progress events: its
+    first path parameter other than a whole URL, else none (``""``)."""
+    names = [param.name for param in operation.path_params if param.name != operation.url_param]
+    return names[0] if names else '""'
 
 
 def _kind(operation: Operation) -> str:

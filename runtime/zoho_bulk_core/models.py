@@ -179,10 +179,8 @@ def request_body(
     model: type[_Model], request: _Model | Mapping[str, Any]
 ) -> dict[str, Any]:
     """The JSON body for ``request``: a model instance, or a mapping checked
-    strictly against ``model`` first (a ValueError names what is wrong)."""
-    checked = (
-        request
-        if isinstance(request, model)
-        else model.model_validate(request, context=STRICT)
-    )
-    return checked.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    strictly against ``model`` first (an InvalidRequestError, also a
+    ValueError, names what is wrong by JSON pointer)."""
+    from zoho_bulk_core.requests import request_body as checked_body
+
+    return checked_body(model, request)

@@ -25,6 +25,8 @@ from typing import Any, Final, Literal
 
 import fastjsonschema
 
+from zoho_bulk_core.errors import ZohoBulkError
+
 PayloadKind = Literal["response", "request", "notification"]
 """Which body of an operation a payload is: its answer, its request, or (for a
 callback) the notification."""
@@ -52,7 +54,7 @@ def is_date_time(value: str) -> bool:
 _FORMATS: Final[dict[str, Callable[[str], bool]]] = {"date-time": is_date_time}
 
 
-class PayloadError(ValueError):
+class PayloadError(ZohoBulkError, ValueError):
     """A payload does not match its schema.
 
     ``pointer`` is the JSON pointer of the failing place (``""`` for the

@@ -1,5 +1,6 @@
 """Waiting for a bulk job to end: poll with growing delays until it is
-COMPLETED or FAILED, within a time limit, reporting each state seen.
+COMPLETED or FAILED, within a time limit, reporting each state seen (as a
+``zoho_bulk_core.progress.ProgressEvent``).
 
 Part of the runtime kept in zoho-bulkgen (runtime/zoho_bulk_core) and copied
 unchanged into every generated tree: edit it there, not here.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from zoho_bulk_core.errors import ZohoBulkError
+from zoho_bulk_core.progress import ProgressCallback, Reporter
 from zoho_bulk_core.vocabulary import JobStatus
 
 _J = TypeVar("_J")
@@ -33,12 +35,39 @@ class WaitPolicy:
 
 
 class JobFailedError(ZohoBulkError):
-    """The job ended in FAILED (or FAILURE); ``job`` holds its last details."""
+    """The job ended in FAILED (or FAILURE); ``job`` holds its last details and
+    ``reasons`` what it says about why (each resource's code and message)."""
 
     def __init__(self, job: object, state: str) -> None:
-        super().__init__(f"bulk job ended in state {state}")
         self.job = job
         self.state = state
+        self.reasons = failure_reasons(job)
+        job_id = getattr(job, "id", None)
+        name = f"bulk job {job_id}" if job_id else "bulk job"
+        why = "; ".join(self.reasons) if self.reasons else "the job gives no reason"
+        super().__init__(f"{name} ended in state {state}: {why}")
+
+
+def failure_reasons(job: object) -> tuple[str, ...]:
+    """What a failed job's details say about why: ``module: CODE message`` of
+    each resource that failed or carries a message, and the result's
+    ``error_message``."""
+    reasons: list[str] = []
+    for resource in getattr(job, "resource", None) or ():
+        code = getattr(resource, "code", None)
+        message = getattr(resource, "message", None)
+        status = getattr(resource, "status", None)
+        if not message and status not in FAILED_STATES:
+            continue
+        module = getattr(resource, "module_api_name", None)
+        words = [
+            str(word) for word in (code or status, message) if word not in (None, "")
+        ]
+        reasons.append(f"{module or 'resource'}: {' '.join(words)}")
+    error_message = getattr(getattr(job, "result", None), "error_message", None)
+    if error_message:
+        reasons.append(str(error_message))
+    return tuple(reasons)
 
 
 class WaitTimeoutError(ZohoBulkError):
@@ -62,16 +91,18 @@ def wait_until_done(
     fetch: Callable[[], _J],
     state_of: Callable[[_J], object],
     policy: WaitPolicy,
-    on_progress: Callable[[_J], None] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> _J:
-    """Poll ``fetch`` until the job is COMPLETED; raise on FAILED or timeout."""
+    """Poll ``fetch`` until the job is COMPLETED; raise on FAILED or timeout.
+
+    ``on_progress`` gets a ``wait`` ProgressEvent after every poll."""
     deadline = time.monotonic() + policy.timeout
     delay = policy.initial_delay
+    reporter = Reporter(on_progress)
     while True:
         job = fetch()
-        if on_progress is not None:
-            on_progress(job)
         state = state_of(job)
+        reporter.polled(job, state)
         done = _verdict(job, state)
         if done is not None:
             return done
@@ -85,16 +116,18 @@ async def async_wait_until_done(
     fetch: Callable[[], Awaitable[_J]],
     state_of: Callable[[_J], object],
     policy: WaitPolicy,
-    on_progress: Callable[[_J], None] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> _J:
-    """Poll ``fetch`` until the job is COMPLETED; raise on FAILED or timeout."""
+    """Poll ``fetch`` until the job is COMPLETED; raise on FAILED or timeout.
+
+    ``on_progress`` gets a ``wait`` ProgressEvent after every poll."""
     deadline = time.monotonic() + policy.timeout
     delay = policy.initial_delay
+    reporter = Reporter(on_progress)
     while True:
         job = await fetch()
-        if on_progress is not None:
-            on_progress(job)
         state = state_of(job)
+        reporter.polled(job, state)
         done = _verdict(job, state)
         if done is not None:
             return done

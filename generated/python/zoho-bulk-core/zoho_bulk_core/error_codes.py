@@ -64,7 +64,7 @@ __all__: list[str] = [
     "InvalidFileFormatError",
     "InvalidFileIdError",
     "InvalidFormatError",
-    "InvalidRequestError",
+    "InvalidRequestCodeError",
     "InvalidRequestMethodError",
     "InvalidServiceNameError",
     "InvalidTokenError",
@@ -496,7 +496,7 @@ class InvalidFormatError(BadRequestError):
     documented_status = 400
 
 
-class InvalidRequestError(BadRequestError):
+class InvalidRequestCodeError(BadRequestError):
     """The request as a whole is not valid (keys that contradict each other, an
     unusable combination).
 
@@ -837,7 +837,7 @@ ERROR_CLASSES: Final[Mapping[str, type[ApiError]]] = {
     "INVALID_FILE_FORMAT": InvalidFileFormatError,
     "INVALID_FILE_ID": InvalidFileIdError,
     "INVALID_FORMAT": InvalidFormatError,
-    "INVALID_REQUEST": InvalidRequestError,
+    "INVALID_REQUEST": InvalidRequestCodeError,
     "INVALID_REQUEST_METHOD": InvalidRequestMethodError,
     "INVALID_SERVICE_NAME": InvalidServiceNameError,
     "INVALID_TOKEN": InvalidTokenError,

@@ -12,7 +12,7 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -34,6 +34,7 @@ from zoho_bulk_core.errors import (
     ZohoBulkError,
     error_from_body,
 )
+from zoho_bulk_core.requests import InvalidRequestError
 from zoho_bulk_core.retry import RetryPolicy
 
 AUTH_HEADER: Final = spec_data.AUTH_HEADER
@@ -42,6 +43,17 @@ DEFAULT_TIMEOUT: Final = 30.0
 USER_AGENT: Final = f"zoho-bulk-python/{spec_data.PACKAGE_VERSION}"
 
 _T = TypeVar("_T")
+
+ByteProgress = Callable[[int, int | None], None]
+"""Called during a download with the bytes written so far and the total, if known."""
+
+
+def _report(
+    on_bytes: ByteProgress | None, written: int, response: httpx.Response
+) -> None:
+    if on_bytes is not None:
+        length = response.headers.get("content-length", "")
+        on_bytes(written, int(length) if length.isdigit() else None)
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ class Endpoints:
 def check_path_param(name: str, value: str, pattern: str) -> str:
     """Return ``value`` if it may go into a URL as parameter ``name``."""
     if not isinstance(value, str) or re.fullmatch(pattern, value) is None:
-        raise ValueError(f"invalid {name} {value!r}: must match {pattern}")
+        raise InvalidRequestError(f"{name} {value!r}", [("", f"must match {pattern}")])
     return value
 
 
@@ -514,11 +526,17 @@ class SyncTransport(_Base):
         )
         return decode_answer(response)
 
-    def download(self, target: Target, destination: str | os.PathLike[str]) -> Path:
+    def download(
+        self,
+        target: Target,
+        destination: str | os.PathLike[str],
+        on_bytes: ByteProgress | None = None,
+    ) -> Path:
         """Stream a GET answer into ``destination`` (never whole in memory).
 
         A download cut short is started over, into a fresh file, so the result
-        holds each byte once; the file appears only when complete.
+        holds each byte once; the file appears only when complete. ``on_bytes``
+        is called with the bytes written so far and the size the server gives.
         """
         final = Path(destination)
         partial = final.with_name(final.name + ".part")
@@ -541,6 +559,7 @@ class SyncTransport(_Base):
                         received += len(chunk)
                         budget.check_received(received)
                         sink.write(chunk)
+                        _report(on_bytes, received, response)
             except httpx.TransportError as exc:
                 partial.unlink(missing_ok=True)
                 if self.retry.should_retry_error(exc, safe=True, attempt=attempt):
@@ -661,7 +680,10 @@ class AsyncTransport(_Base):
         return decode_answer(response)
 
     async def download(
-        self, target: Target, destination: str | os.PathLike[str]
+        self,
+        target: Target,
+        destination: str | os.PathLike[str],
+        on_bytes: ByteProgress | None = None,
     ) -> Path:
         """Stream a GET answer into ``destination``; see SyncTransport.download."""
         final = Path(destination)
@@ -686,6 +708,7 @@ class AsyncTransport(_Base):
                                 received += len(chunk)
                                 budget.check_received(received)
                                 sink.write(chunk)
+                                _report(on_bytes, received, response)
                     except TimeoutError:
                         budget.check_time()
                         raise

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, Unpack
 
 import httpx
 from zoho_bulk_core.auth import RefreshTokenCredentials
 from zoho_bulk_core.files import FileSource, read_file_source
 from zoho_bulk_core.hosts import Environment
-from zoho_bulk_core.models import request_body
+from zoho_bulk_core.progress import (
+    ProgressCallback,
+    Reporter,
+    download_progress,
+    for_job,
+)
+from zoho_bulk_core.requests import BulkReadOptions, BulkWriteOptions, build_request
 from zoho_bulk_core.results import (
     PageTracker,
     WriteResultRow,
@@ -42,9 +48,6 @@ from zoho_bulk_bigin.v2 import models
 
 ORG_ID: Final = r"^[0-9]{1,30}$"
 """Pattern of an organization id."""
-
-ProgressCallback = Callable[[Any], None]
-"""Called with the job details after every poll."""
 
 
 def _read_state(job: models.BulkReadJob) -> object:
@@ -144,7 +147,8 @@ class Client:
 
     def create_bulk_read_job(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> models.BulkReadJobCreated:
         """Create a bulk read job that exports a module's records.
 
@@ -154,7 +158,9 @@ class Client:
 
         Args:
             request: The request body: a models.BulkReadRequest, or a mapping checked
-                against it.
+                against it; or leave it out and give the fields as keyword
+                arguments (zoho_bulk_core.requests.BulkReadOptions), shaped for
+                this version.
 
         Returns:
             The BulkReadJobCreated, taken from the answer's ``data[0].details``.
@@ -193,7 +199,7 @@ class Client:
             InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
             InvalidCriteriaError: INVALID_CRITERIA (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidServiceNameError: INVALID_SERVICE_NAME (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
@@ -228,7 +234,7 @@ class Client:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkReadRequest, request),
+            json=build_request(models.BulkReadRequest, request, options),
             headers={},
         )
         answer = models.BulkReadCreateResponse.model_validate(body)
@@ -286,6 +292,8 @@ class Client:
         self,
         job_id: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk read job.
 
@@ -295,6 +303,7 @@ class Client:
         Args:
             job_id: Id of the finished bulk read job.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -321,7 +330,8 @@ class Client:
         job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
         path = "/bigin/bulk/v2/read/" + job_id + "/result"
         url = self._transport.url("api", path)
-        return self._transport.download(url, destination)
+        progress = download_progress(on_progress, job_id)
+        return self._transport.download(url, destination, progress)
 
     def upload_file(
         self,
@@ -397,7 +407,8 @@ class Client:
 
     def create_bulk_write_job(
         self,
-        request: models.BulkWriteRequest | Mapping[str, Any],
+        request: models.BulkWriteRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkWriteOptions],
     ) -> models.BulkWriteJobCreated:
         """Create a bulk write job that imports an uploaded file.
 
@@ -406,7 +417,9 @@ class Client:
 
         Args:
             request: The request body: a models.BulkWriteRequest, or a mapping
-                checked against it.
+                checked against it; or leave it out and give the fields as
+                keyword arguments (zoho_bulk_core.requests.BulkWriteOptions),
+                shaped for this version.
 
         Returns:
             The BulkWriteJobCreated, taken from the answer's ``details``.
@@ -440,7 +453,7 @@ class Client:
             InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
             InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
             InvalidFormatError: INVALID_FORMAT (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
             InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
@@ -464,7 +477,7 @@ class Client:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkWriteRequest, request),
+            json=build_request(models.BulkWriteRequest, request, options),
             headers={},
         )
         answer = models.BulkWriteCreateResponse.model_validate(body)
@@ -540,6 +553,8 @@ class Client:
         self,
         download_url: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk write job.
 
@@ -551,6 +566,7 @@ class Client:
         Args:
             download_url: The job's result.download_url.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -597,7 +613,8 @@ class Client:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        return self._transport.download(url, destination)
+        progress = download_progress(on_progress, "")
+        return self._transport.download(url, destination, progress)
 
     def wait_for_bulk_read_job(
         self,
@@ -618,13 +635,17 @@ class Client:
 
     def iter_bulk_read_rows(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> Iterator[dict[str, str]]:
         """Export records and yield each CSV row as a dict, page after page.
+
+        Give the request whole, or by keywords in this version's shape
+        (``iter_bulk_read_rows(module="Contacts", fields=["Last_Name"])``).
 
         Creates the job, waits for it, streams its result to a file in
         ``workdir`` (a temporary folder by default) and reads it back in bounded
@@ -632,10 +653,11 @@ class Client:
         next page. A server that makes it ask for a page twice (a repeated
         ``next_page_token`` or page number) raises PagingError.
         """
-        page_request: Mapping[str, Any] | None = request_body(
-            models.BulkReadRequest, request
+        page_request: Mapping[str, Any] | None = build_request(
+            models.BulkReadRequest, request, options
         )
         pages = PageTracker()
+        rows = Reporter(on_progress)
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
                 pages.check(page_request)
@@ -644,9 +666,9 @@ class Client:
                     created.id, policy=policy, on_progress=on_progress
                 )
                 path = self.download_bulk_read_result(
-                    job.id, Path(folder) / f"{job.id}.zip"
+                    job.id, Path(folder) / f"{job.id}.zip", on_progress=on_progress
                 )
-                yield from iter_csv_rows(path)
+                yield from rows.count_rows(iter_csv_rows(path), job)
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
 
@@ -671,6 +693,7 @@ class Client:
         self,
         job: models.BulkWriteJob,
         *,
+        on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
     ) -> Iterator[WriteResultRow]:
         """Download a finished bulk write job's result and yield each row with
@@ -680,9 +703,12 @@ class Client:
         )
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             path = self.download_bulk_write_result(
-                download_url, Path(folder) / f"{job.id}.zip"
+                download_url,
+                Path(folder) / f"{job.id}.zip",
+                on_progress=for_job(on_progress, job.id),
             )
-            yield from iter_write_result_rows(path)
+            rows = Reporter(on_progress)
+            yield from rows.count_rows(iter_write_result_rows(path), job)
 
 
 class AsyncClient:
@@ -774,7 +800,8 @@ class AsyncClient:
 
     async def create_bulk_read_job(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> models.BulkReadJobCreated:
         """Create a bulk read job that exports a module's records.
 
@@ -784,7 +811,9 @@ class AsyncClient:
 
         Args:
             request: The request body: a models.BulkReadRequest, or a mapping checked
-                against it.
+                against it; or leave it out and give the fields as keyword
+                arguments (zoho_bulk_core.requests.BulkReadOptions), shaped for
+                this version.
 
         Returns:
             The BulkReadJobCreated, taken from the answer's ``data[0].details``.
@@ -823,7 +852,7 @@ class AsyncClient:
             InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
             InvalidCriteriaError: INVALID_CRITERIA (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidServiceNameError: INVALID_SERVICE_NAME (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
@@ -858,7 +887,7 @@ class AsyncClient:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkReadRequest, request),
+            json=build_request(models.BulkReadRequest, request, options),
             headers={},
         )
         answer = models.BulkReadCreateResponse.model_validate(body)
@@ -916,6 +945,8 @@ class AsyncClient:
         self,
         job_id: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk read job.
 
@@ -925,6 +956,7 @@ class AsyncClient:
         Args:
             job_id: Id of the finished bulk read job.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -951,7 +983,8 @@ class AsyncClient:
         job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
         path = "/bigin/bulk/v2/read/" + job_id + "/result"
         url = self._transport.url("api", path)
-        return await self._transport.download(url, destination)
+        progress = download_progress(on_progress, job_id)
+        return await self._transport.download(url, destination, progress)
 
     async def upload_file(
         self,
@@ -1027,7 +1060,8 @@ class AsyncClient:
 
     async def create_bulk_write_job(
         self,
-        request: models.BulkWriteRequest | Mapping[str, Any],
+        request: models.BulkWriteRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkWriteOptions],
     ) -> models.BulkWriteJobCreated:
         """Create a bulk write job that imports an uploaded file.
 
@@ -1036,7 +1070,9 @@ class AsyncClient:
 
         Args:
             request: The request body: a models.BulkWriteRequest, or a mapping
-                checked against it.
+                checked against it; or leave it out and give the fields as
+                keyword arguments (zoho_bulk_core.requests.BulkWriteOptions),
+                shaped for this version.
 
         Returns:
             The BulkWriteJobCreated, taken from the answer's ``details``.
@@ -1070,7 +1106,7 @@ class AsyncClient:
             InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
             InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
             InvalidFormatError: INVALID_FORMAT (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
             InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
@@ -1094,7 +1130,7 @@ class AsyncClient:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkWriteRequest, request),
+            json=build_request(models.BulkWriteRequest, request, options),
             headers={},
         )
         answer = models.BulkWriteCreateResponse.model_validate(body)
@@ -1170,6 +1206,8 @@ class AsyncClient:
         self,
         download_url: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk write job.
 
@@ -1181,6 +1219,7 @@ class AsyncClient:
         Args:
             download_url: The job's result.download_url.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -1227,7 +1266,8 @@ class AsyncClient:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        return await self._transport.download(url, destination)
+        progress = download_progress(on_progress, "")
+        return await self._transport.download(url, destination, progress)
 
     async def wait_for_bulk_read_job(
         self,
@@ -1244,17 +1284,19 @@ class AsyncClient:
 
     async def iter_bulk_read_rows(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> AsyncIterator[dict[str, str]]:
         """Export records and yield each CSV row; see Client.iter_bulk_read_rows."""
-        page_request: Mapping[str, Any] | None = request_body(
-            models.BulkReadRequest, request
+        page_request: Mapping[str, Any] | None = build_request(
+            models.BulkReadRequest, request, options
         )
         pages = PageTracker()
+        rows = Reporter(on_progress)
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
                 pages.check(page_request)
@@ -1263,9 +1305,9 @@ class AsyncClient:
                     created.id, policy=policy, on_progress=on_progress
                 )
                 path = await self.download_bulk_read_result(
-                    job.id, Path(folder) / f"{job.id}.zip"
+                    job.id, Path(folder) / f"{job.id}.zip", on_progress=on_progress
                 )
-                for row in iter_csv_rows(path):
+                for row in rows.count_rows(iter_csv_rows(path), job):
                     yield row
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
@@ -1287,6 +1329,7 @@ class AsyncClient:
         self,
         job: models.BulkWriteJob,
         *,
+        on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
     ) -> AsyncIterator[WriteResultRow]:
         """Download a finished bulk write job's result and yield each row."""
@@ -1295,7 +1338,10 @@ class AsyncClient:
         )
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             path = await self.download_bulk_write_result(
-                download_url, Path(folder) / f"{job.id}.zip"
+                download_url,
+                Path(folder) / f"{job.id}.zip",
+                on_progress=for_job(on_progress, job.id),
             )
-            for row in iter_write_result_rows(path):
+            rows = Reporter(on_progress)
+            for row in rows.count_rows(iter_write_result_rows(path), job):
                 yield row

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, Unpack
 
 import httpx
 from zoho_bulk_core.auth import RefreshTokenCredentials
 from zoho_bulk_core.files import FileSource, read_file_source
 from zoho_bulk_core.hosts import Environment
-from zoho_bulk_core.models import request_body
+from zoho_bulk_core.progress import (
+    ProgressCallback,
+    Reporter,
+    download_progress,
+    for_job,
+)
+from zoho_bulk_core.requests import BulkReadOptions, BulkWriteOptions, build_request
 from zoho_bulk_core.results import (
     PageTracker,
     WriteResultRow,
@@ -42,9 +48,6 @@ from zoho_bulk_crm.v5 import models
 
 ORG_ID: Final = r"^[0-9]{1,30}$"
 """Pattern of an organization id."""
-
-ProgressCallback = Callable[[Any], None]
-"""Called with the job details after every poll."""
 
 
 def _read_state(job: models.BulkReadJob) -> object:
@@ -144,7 +147,8 @@ class Client:
 
     def create_bulk_read_job(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> models.BulkReadJobCreated:
         """Create a bulk read job that exports a module's records.
 
@@ -154,7 +158,9 @@ class Client:
 
         Args:
             request: The request body: a models.BulkReadRequest, or a mapping checked
-                against it.
+                against it; or leave it out and give the fields as keyword
+                arguments (zoho_bulk_core.requests.BulkReadOptions), shaped for
+                this version.
 
         Returns:
             The BulkReadJobCreated, taken from the answer's ``data[0].details``.
@@ -225,7 +231,7 @@ class Client:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkReadRequest, request),
+            json=build_request(models.BulkReadRequest, request, options),
             headers={},
         )
         answer = models.BulkReadCreateResponse.model_validate(body)
@@ -283,6 +289,8 @@ class Client:
         self,
         job_id: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk read job.
 
@@ -292,6 +300,7 @@ class Client:
         Args:
             job_id: Id of the finished bulk read job.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -318,7 +327,8 @@ class Client:
         job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
         path = "/crm/bulk/v5/read/" + job_id + "/result"
         url = self._transport.url("api", path)
-        return self._transport.download(url, destination)
+        progress = download_progress(on_progress, job_id)
+        return self._transport.download(url, destination, progress)
 
     def upload_file(
         self,
@@ -394,7 +404,8 @@ class Client:
 
     def create_bulk_write_job(
         self,
-        request: models.BulkWriteRequest | Mapping[str, Any],
+        request: models.BulkWriteRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkWriteOptions],
     ) -> models.BulkWriteJobCreated:
         """Create a bulk write job that imports an uploaded file.
 
@@ -403,7 +414,9 @@ class Client:
 
         Args:
             request: The request body: a models.BulkWriteRequest, or a mapping
-                checked against it.
+                checked against it; or leave it out and give the fields as
+                keyword arguments (zoho_bulk_core.requests.BulkWriteOptions),
+                shaped for this version.
 
         Returns:
             The BulkWriteJobCreated, taken from the answer's ``details``.
@@ -457,7 +470,7 @@ class Client:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkWriteRequest, request),
+            json=build_request(models.BulkWriteRequest, request, options),
             headers={},
         )
         answer = models.BulkWriteCreateResponse.model_validate(body)
@@ -533,6 +546,8 @@ class Client:
         self,
         download_url: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk write job.
 
@@ -544,6 +559,7 @@ class Client:
         Args:
             download_url: The job's result.download_url.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -590,7 +606,8 @@ class Client:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        return self._transport.download(url, destination)
+        progress = download_progress(on_progress, "")
+        return self._transport.download(url, destination, progress)
 
     def wait_for_bulk_read_job(
         self,
@@ -611,13 +628,17 @@ class Client:
 
     def iter_bulk_read_rows(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> Iterator[dict[str, str]]:
         """Export records and yield each CSV row as a dict, page after page.
+
+        Give the request whole, or by keywords in this version's shape
+        (``iter_bulk_read_rows(module="Contacts", fields=["Last_Name"])``).
 
         Creates the job, waits for it, streams its result to a file in
         ``workdir`` (a temporary folder by default) and reads it back in bounded
@@ -625,10 +646,11 @@ class Client:
         next page. A server that makes it ask for a page twice (a repeated
         ``next_page_token`` or page number) raises PagingError.
         """
-        page_request: Mapping[str, Any] | None = request_body(
-            models.BulkReadRequest, request
+        page_request: Mapping[str, Any] | None = build_request(
+            models.BulkReadRequest, request, options
         )
         pages = PageTracker()
+        rows = Reporter(on_progress)
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
                 pages.check(page_request)
@@ -637,9 +659,9 @@ class Client:
                     created.id, policy=policy, on_progress=on_progress
                 )
                 path = self.download_bulk_read_result(
-                    job.id, Path(folder) / f"{job.id}.zip"
+                    job.id, Path(folder) / f"{job.id}.zip", on_progress=on_progress
                 )
-                yield from iter_csv_rows(path)
+                yield from rows.count_rows(iter_csv_rows(path), job)
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
 
@@ -664,6 +686,7 @@ class Client:
         self,
         job: models.BulkWriteJob,
         *,
+        on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
     ) -> Iterator[WriteResultRow]:
         """Download a finished bulk write job's result and yield each row with
@@ -673,9 +696,12 @@ class Client:
         )
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             path = self.download_bulk_write_result(
-                download_url, Path(folder) / f"{job.id}.zip"
+                download_url,
+                Path(folder) / f"{job.id}.zip",
+                on_progress=for_job(on_progress, job.id),
             )
-            yield from iter_write_result_rows(path)
+            rows = Reporter(on_progress)
+            yield from rows.count_rows(iter_write_result_rows(path), job)
 
 
 class AsyncClient:
@@ -767,7 +793,8 @@ class AsyncClient:
 
     async def create_bulk_read_job(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> models.BulkReadJobCreated:
         """Create a bulk read job that exports a module's records.
 
@@ -777,7 +804,9 @@ class AsyncClient:
 
         Args:
             request: The request body: a models.BulkReadRequest, or a mapping checked
-                against it.
+                against it; or leave it out and give the fields as keyword
+                arguments (zoho_bulk_core.requests.BulkReadOptions), shaped for
+                this version.
 
         Returns:
             The BulkReadJobCreated, taken from the answer's ``data[0].details``.
@@ -848,7 +877,7 @@ class AsyncClient:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkReadRequest, request),
+            json=build_request(models.BulkReadRequest, request, options),
             headers={},
         )
         answer = models.BulkReadCreateResponse.model_validate(body)
@@ -906,6 +935,8 @@ class AsyncClient:
         self,
         job_id: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk read job.
 
@@ -915,6 +946,7 @@ class AsyncClient:
         Args:
             job_id: Id of the finished bulk read job.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -941,7 +973,8 @@ class AsyncClient:
         job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
         path = "/crm/bulk/v5/read/" + job_id + "/result"
         url = self._transport.url("api", path)
-        return await self._transport.download(url, destination)
+        progress = download_progress(on_progress, job_id)
+        return await self._transport.download(url, destination, progress)
 
     async def upload_file(
         self,
@@ -1017,7 +1050,8 @@ class AsyncClient:
 
     async def create_bulk_write_job(
         self,
-        request: models.BulkWriteRequest | Mapping[str, Any],
+        request: models.BulkWriteRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkWriteOptions],
     ) -> models.BulkWriteJobCreated:
         """Create a bulk write job that imports an uploaded file.
 
@@ -1026,7 +1060,9 @@ class AsyncClient:
 
         Args:
             request: The request body: a models.BulkWriteRequest, or a mapping
-                checked against it.
+                checked against it; or leave it out and give the fields as
+                keyword arguments (zoho_bulk_core.requests.BulkWriteOptions),
+                shaped for this version.
 
         Returns:
             The BulkWriteJobCreated, taken from the answer's ``details``.
@@ -1080,7 +1116,7 @@ class AsyncClient:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkWriteRequest, request),
+            json=build_request(models.BulkWriteRequest, request, options),
             headers={},
         )
         answer = models.BulkWriteCreateResponse.model_validate(body)
@@ -1156,6 +1192,8 @@ class AsyncClient:
         self,
         download_url: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk write job.
 
@@ -1167,6 +1205,7 @@ class AsyncClient:
         Args:
             download_url: The job's result.download_url.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -1213,7 +1252,8 @@ class AsyncClient:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        return await self._transport.download(url, destination)
+        progress = download_progress(on_progress, "")
+        return await self._transport.download(url, destination, progress)
 
     async def wait_for_bulk_read_job(
         self,
@@ -1230,17 +1270,19 @@ class AsyncClient:
 
     async def iter_bulk_read_rows(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> AsyncIterator[dict[str, str]]:
         """Export records and yield each CSV row; see Client.iter_bulk_read_rows."""
-        page_request: Mapping[str, Any] | None = request_body(
-            models.BulkReadRequest, request
+        page_request: Mapping[str, Any] | None = build_request(
+            models.BulkReadRequest, request, options
         )
         pages = PageTracker()
+        rows = Reporter(on_progress)
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
                 pages.check(page_request)
@@ -1249,9 +1291,9 @@ class AsyncClient:
                     created.id, policy=policy, on_progress=on_progress
                 )
                 path = await self.download_bulk_read_result(
-                    job.id, Path(folder) / f"{job.id}.zip"
+                    job.id, Path(folder) / f"{job.id}.zip", on_progress=on_progress
                 )
-                for row in iter_csv_rows(path):
+                for row in rows.count_rows(iter_csv_rows(path), job):
                     yield row
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
@@ -1273,6 +1315,7 @@ class AsyncClient:
         self,
         job: models.BulkWriteJob,
         *,
+        on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
     ) -> AsyncIterator[WriteResultRow]:
         """Download a finished bulk write job's result and yield each row."""
@@ -1281,7 +1324,10 @@ class AsyncClient:
         )
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             path = await self.download_bulk_write_result(
-                download_url, Path(folder) / f"{job.id}.zip"
+                download_url,
+                Path(folder) / f"{job.id}.zip",
+                on_progress=for_job(on_progress, job.id),
             )
-            for row in iter_write_result_rows(path):
+            rows = Reporter(on_progress)
+            for row in rows.count_rows(iter_write_result_rows(path), job):
                 yield row

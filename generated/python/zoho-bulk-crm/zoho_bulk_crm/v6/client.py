@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, Unpack
 
 import httpx
 from zoho_bulk_core.auth import RefreshTokenCredentials
 from zoho_bulk_core.files import FileSource, read_file_source
 from zoho_bulk_core.hosts import Environment
-from zoho_bulk_core.models import request_body
+from zoho_bulk_core.progress import (
+    ProgressCallback,
+    Reporter,
+    download_progress,
+    for_job,
+)
+from zoho_bulk_core.requests import BulkReadOptions, BulkWriteOptions, build_request
 from zoho_bulk_core.results import (
     PageTracker,
     WriteResultRow,
@@ -42,9 +48,6 @@ from zoho_bulk_crm.v6 import models
 
 ORG_ID: Final = r"^[0-9]{1,30}$"
 """Pattern of an organization id."""
-
-ProgressCallback = Callable[[Any], None]
-"""Called with the job details after every poll."""
 
 
 def _read_state(job: models.BulkReadJob) -> object:
@@ -144,7 +147,8 @@ class Client:
 
     def create_bulk_read_job(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> models.BulkReadJobCreated:
         """Create a bulk read job that exports a module's records.
 
@@ -154,7 +158,9 @@ class Client:
 
         Args:
             request: The request body: a models.BulkReadRequest, or a mapping checked
-                against it.
+                against it; or leave it out and give the fields as keyword
+                arguments (zoho_bulk_core.requests.BulkReadOptions), shaped for
+                this version.
 
         Returns:
             The BulkReadJobCreated, taken from the answer's ``data[0].details``.
@@ -192,7 +198,7 @@ class Client:
             InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
             InvalidCriteriaError: INVALID_CRITERIA (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidServiceNameError: INVALID_SERVICE_NAME (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
@@ -227,7 +233,7 @@ class Client:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkReadRequest, request),
+            json=build_request(models.BulkReadRequest, request, options),
             headers={},
         )
         answer = models.BulkReadCreateResponse.model_validate(body)
@@ -285,6 +291,8 @@ class Client:
         self,
         job_id: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk read job.
 
@@ -294,6 +302,7 @@ class Client:
         Args:
             job_id: Id of the finished bulk read job.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -320,7 +329,8 @@ class Client:
         job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
         path = "/crm/bulk/v6/read/" + job_id + "/result"
         url = self._transport.url("api", path)
-        return self._transport.download(url, destination)
+        progress = download_progress(on_progress, job_id)
+        return self._transport.download(url, destination, progress)
 
     def upload_file(
         self,
@@ -396,7 +406,8 @@ class Client:
 
     def create_bulk_write_job(
         self,
-        request: models.BulkWriteRequest | Mapping[str, Any],
+        request: models.BulkWriteRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkWriteOptions],
     ) -> models.BulkWriteJobCreated:
         """Create a bulk write job that imports an uploaded file.
 
@@ -405,7 +416,9 @@ class Client:
 
         Args:
             request: The request body: a models.BulkWriteRequest, or a mapping
-                checked against it.
+                checked against it; or leave it out and give the fields as
+                keyword arguments (zoho_bulk_core.requests.BulkWriteOptions),
+                shaped for this version.
 
         Returns:
             The BulkWriteJobCreated, taken from the answer's ``details``.
@@ -438,7 +451,7 @@ class Client:
             InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
             InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
             InvalidFormatError: INVALID_FORMAT (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
             InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
@@ -462,7 +475,7 @@ class Client:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkWriteRequest, request),
+            json=build_request(models.BulkWriteRequest, request, options),
             headers={},
         )
         answer = models.BulkWriteCreateResponse.model_validate(body)
@@ -538,6 +551,8 @@ class Client:
         self,
         download_url: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk write job.
 
@@ -549,6 +564,7 @@ class Client:
         Args:
             download_url: The job's result.download_url.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -595,7 +611,8 @@ class Client:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        return self._transport.download(url, destination)
+        progress = download_progress(on_progress, "")
+        return self._transport.download(url, destination, progress)
 
     def wait_for_bulk_read_job(
         self,
@@ -616,13 +633,17 @@ class Client:
 
     def iter_bulk_read_rows(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> Iterator[dict[str, str]]:
         """Export records and yield each CSV row as a dict, page after page.
+
+        Give the request whole, or by keywords in this version's shape
+        (``iter_bulk_read_rows(module="Contacts", fields=["Last_Name"])``).
 
         Creates the job, waits for it, streams its result to a file in
         ``workdir`` (a temporary folder by default) and reads it back in bounded
@@ -630,10 +651,11 @@ class Client:
         next page. A server that makes it ask for a page twice (a repeated
         ``next_page_token`` or page number) raises PagingError.
         """
-        page_request: Mapping[str, Any] | None = request_body(
-            models.BulkReadRequest, request
+        page_request: Mapping[str, Any] | None = build_request(
+            models.BulkReadRequest, request, options
         )
         pages = PageTracker()
+        rows = Reporter(on_progress)
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
                 pages.check(page_request)
@@ -642,9 +664,9 @@ class Client:
                     created.id, policy=policy, on_progress=on_progress
                 )
                 path = self.download_bulk_read_result(
-                    job.id, Path(folder) / f"{job.id}.zip"
+                    job.id, Path(folder) / f"{job.id}.zip", on_progress=on_progress
                 )
-                yield from iter_csv_rows(path)
+                yield from rows.count_rows(iter_csv_rows(path), job)
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
 
@@ -669,6 +691,7 @@ class Client:
         self,
         job: models.BulkWriteJob,
         *,
+        on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
     ) -> Iterator[WriteResultRow]:
         """Download a finished bulk write job's result and yield each row with
@@ -678,9 +701,12 @@ class Client:
         )
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             path = self.download_bulk_write_result(
-                download_url, Path(folder) / f"{job.id}.zip"
+                download_url,
+                Path(folder) / f"{job.id}.zip",
+                on_progress=for_job(on_progress, job.id),
             )
-            yield from iter_write_result_rows(path)
+            rows = Reporter(on_progress)
+            yield from rows.count_rows(iter_write_result_rows(path), job)
 
 
 class AsyncClient:
@@ -772,7 +798,8 @@ class AsyncClient:
 
     async def create_bulk_read_job(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> models.BulkReadJobCreated:
         """Create a bulk read job that exports a module's records.
 
@@ -782,7 +809,9 @@ class AsyncClient:
 
         Args:
             request: The request body: a models.BulkReadRequest, or a mapping checked
-                against it.
+                against it; or leave it out and give the fields as keyword
+                arguments (zoho_bulk_core.requests.BulkReadOptions), shaped for
+                this version.
 
         Returns:
             The BulkReadJobCreated, taken from the answer's ``data[0].details``.
@@ -820,7 +849,7 @@ class AsyncClient:
             InvalidCallbackUrlError: INVALID_CALLBACK_URL (HTTP 400).
             InvalidCriteriaError: INVALID_CRITERIA (HTTP 400).
             InvalidDataError: INVALID_DATA (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidServiceNameError: INVALID_SERVICE_NAME (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
@@ -855,7 +884,7 @@ class AsyncClient:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkReadRequest, request),
+            json=build_request(models.BulkReadRequest, request, options),
             headers={},
         )
         answer = models.BulkReadCreateResponse.model_validate(body)
@@ -913,6 +942,8 @@ class AsyncClient:
         self,
         job_id: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk read job.
 
@@ -922,6 +953,7 @@ class AsyncClient:
         Args:
             job_id: Id of the finished bulk read job.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -948,7 +980,8 @@ class AsyncClient:
         job_id = check_path_param("job_id", job_id, "^[0-9]{1,30}$")
         path = "/crm/bulk/v6/read/" + job_id + "/result"
         url = self._transport.url("api", path)
-        return await self._transport.download(url, destination)
+        progress = download_progress(on_progress, job_id)
+        return await self._transport.download(url, destination, progress)
 
     async def upload_file(
         self,
@@ -1024,7 +1057,8 @@ class AsyncClient:
 
     async def create_bulk_write_job(
         self,
-        request: models.BulkWriteRequest | Mapping[str, Any],
+        request: models.BulkWriteRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[BulkWriteOptions],
     ) -> models.BulkWriteJobCreated:
         """Create a bulk write job that imports an uploaded file.
 
@@ -1033,7 +1067,9 @@ class AsyncClient:
 
         Args:
             request: The request body: a models.BulkWriteRequest, or a mapping
-                checked against it.
+                checked against it; or leave it out and give the fields as
+                keyword arguments (zoho_bulk_core.requests.BulkWriteOptions),
+                shaped for this version.
 
         Returns:
             The BulkWriteJobCreated, taken from the answer's ``details``.
@@ -1066,7 +1102,7 @@ class AsyncClient:
             InvalidFileFormatError: INVALID_FILE_FORMAT (HTTP 400).
             InvalidFileIdError: INVALID_FILE_ID (HTTP 400).
             InvalidFormatError: INVALID_FORMAT (HTTP 400).
-            InvalidRequestError: INVALID_REQUEST (HTTP 400).
+            InvalidRequestCodeError: INVALID_REQUEST (HTTP 400).
             InvalidRequestMethodError: INVALID_REQUEST_METHOD (HTTP 400).
             InvalidTokenError: INVALID_TOKEN (HTTP 401).
             InvalidUrlPatternError: INVALID_URL_PATTERN (HTTP 404).
@@ -1090,7 +1126,7 @@ class AsyncClient:
             "POST",
             url,
             safe=False,
-            json=request_body(models.BulkWriteRequest, request),
+            json=build_request(models.BulkWriteRequest, request, options),
             headers={},
         )
         answer = models.BulkWriteCreateResponse.model_validate(body)
@@ -1166,6 +1202,8 @@ class AsyncClient:
         self,
         download_url: str,
         destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Download the result of a finished bulk write job.
 
@@ -1177,6 +1215,7 @@ class AsyncClient:
         Args:
             download_url: The job's result.download_url.
             destination: Where to write the downloaded file.
+            on_progress: Called with a ProgressEvent (bytes so far) as the file arrives.
 
         Returns:
             The path of the downloaded file (application/zip).
@@ -1223,7 +1262,8 @@ class AsyncClient:
             "^(?!.*/\\.\\.?(/|$))(https?://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~%/-]*$",
         )
         url = self._transport.resolve(download_url)
-        return await self._transport.download(url, destination)
+        progress = download_progress(on_progress, "")
+        return await self._transport.download(url, destination, progress)
 
     async def wait_for_bulk_read_job(
         self,
@@ -1240,17 +1280,19 @@ class AsyncClient:
 
     async def iter_bulk_read_rows(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> AsyncIterator[dict[str, str]]:
         """Export records and yield each CSV row; see Client.iter_bulk_read_rows."""
-        page_request: Mapping[str, Any] | None = request_body(
-            models.BulkReadRequest, request
+        page_request: Mapping[str, Any] | None = build_request(
+            models.BulkReadRequest, request, options
         )
         pages = PageTracker()
+        rows = Reporter(on_progress)
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             while page_request is not None:
                 pages.check(page_request)
@@ -1259,9 +1301,9 @@ class AsyncClient:
                     created.id, policy=policy, on_progress=on_progress
                 )
                 path = await self.download_bulk_read_result(
-                    job.id, Path(folder) / f"{job.id}.zip"
+                    job.id, Path(folder) / f"{job.id}.zip", on_progress=on_progress
                 )
-                for row in iter_csv_rows(path):
+                for row in rows.count_rows(iter_csv_rows(path), job):
                     yield row
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
@@ -1283,6 +1325,7 @@ class AsyncClient:
         self,
         job: models.BulkWriteJob,
         *,
+        on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
     ) -> AsyncIterator[WriteResultRow]:
         """Download a finished bulk write job's result and yield each row."""
@@ -1291,7 +1334,10 @@ class AsyncClient:
         )
         with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
             path = await self.download_bulk_write_result(
-                download_url, Path(folder) / f"{job.id}.zip"
+                download_url,
+                Path(folder) / f"{job.id}.zip",
+                on_progress=for_job(on_progress, job.id),
             )
-            for row in iter_write_result_rows(path):
+            rows = Reporter(on_progress)
+            for row in rows.count_rows(iter_write_result_rows(path), job):
                 yield row
