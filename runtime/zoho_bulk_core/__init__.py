@@ -22,9 +22,10 @@ from zoho_bulk_core.models import STRICT, BulkModel
 from zoho_bulk_core.notifications import CallbackBodyError
 from zoho_bulk_core.progress import MissingExtraError, ProgressBar, ProgressEvent
 from zoho_bulk_core.requests import InvalidRequestError
-from zoho_bulk_core.results import ResultFileError
+from zoho_bulk_core.results import PagingError, ResultFileError
 from zoho_bulk_core.retry import RetryPolicy
 from zoho_bulk_core.spec_data import PACKAGE_VERSION
+from zoho_bulk_core.transport import DownloadLimitError
 from zoho_bulk_core.validation import PayloadError
 from zoho_bulk_core.waiters import JobFailedError, WaitPolicy, WaitTimeoutError
 
@@ -37,10 +38,12 @@ __all__ = [
     "BulkModel",
     "CallbackBodyError",
     "DataCenter",
+    "DownloadLimitError",
     "InvalidRequestError",
     "JobFailedError",
     "MissingExtraError",
     "NotFoundError",
+    "PagingError",
     "PayloadError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
