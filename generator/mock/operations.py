@@ -90,7 +90,7 @@ class MockOperations:
 
     def handle(self, call: Call) -> Answer:
         """Answer ``call`` with the handler of its operation."""
-        handler = _HANDLERS[call.match.route.operation.name]
+        handler = _HANDLERS[call.match.route.operation.role or ""]
         return handler(self, call)
 
     # -- helpers -----------------------------------------------------------------------
@@ -469,19 +469,20 @@ class MockOperations:
 
 
 _HANDLERS: dict[str, Handler] = {
-    "create_bulk_read_job": MockOperations.create_bulk_read_job,
-    "get_bulk_read_job": MockOperations.get_bulk_read_job,
-    "download_bulk_read_result": MockOperations.download_bulk_read_result,
-    "upload_file": MockOperations.upload_file,
-    "create_bulk_write_job": MockOperations.create_bulk_write_job,
-    "get_bulk_write_job": MockOperations.get_bulk_write_job,
-    "download_bulk_write_result": MockOperations.download_bulk_write_result,
+    "create-read-job": MockOperations.create_bulk_read_job,
+    "get-read-job": MockOperations.get_bulk_read_job,
+    "download-read-result": MockOperations.download_bulk_read_result,
+    "upload-file": MockOperations.upload_file,
+    "create-write-job": MockOperations.create_bulk_write_job,
+    "get-write-job": MockOperations.get_bulk_write_job,
+    "download-write-result": MockOperations.download_bulk_write_result,
 }
-"""The operations the mock serves; an operation added to the spec needs a handler here."""
+"""What the mock does for an operation, by the role the spec gives it (never by
+its name): an operation of a known role is served whatever it is called."""
 
 
-def handled_operations() -> frozenset[str]:
-    """Names of the operations the mock answers."""
+def handled_roles() -> frozenset[str]:
+    """The roles the mock answers."""
     return frozenset(_HANDLERS)
 
 
@@ -501,16 +502,9 @@ def _advance(job: ReadJob | WriteJob, polls_until_complete: int) -> str:
 
 
 def absolute_download_urls(call: Call) -> bool:
-    """Whether write results are linked by absolute URL: CRM v2.1 to v6 do, as
-    their published samples show; the others link relative to the API host."""
-    versions = [version.version for version in call.match.route.product.versions]
-    position = versions.index(call.version.version)
-    return (
-        call.product == "crm"
-        and "v2.1" in versions
-        and "v7" in versions
-        and versions.index("v2.1") <= position < versions.index("v7")
-    )
+    """Whether write results are linked by absolute URL (the spec's
+    ``absolute_download_urls`` of the version); else relative to the API host."""
+    return call.version.absolute_download_urls
 
 
 def field_names(version: ProductVersion, type_name: str) -> frozenset[str]:
