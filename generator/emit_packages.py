@@ -95,6 +95,7 @@ def emit_packages(spec: NormalizedSpec, models: dict[tuple[str, str], str]) -> d
             (kind.name for kind in spec.host_kinds if kind.token_domain), None
         ),
         "vocabularies": spec.vocabularies,
+        "products": spec.products,
         "errors": errors,
         "error_bases": sorted({"ApiError", *(error.base_class for error in errors)}),
     }

@@ -130,7 +130,7 @@ class MockOperations:
 
     # -- bulk read -----------------------------------------------------------------------
 
-    def create_bulk_read_job(self, call: Call) -> Answer:
+    def create_read_job(self, call: Call) -> Answer:
         """Schedule an export of one page of a module's records."""
         _check_role_may_create(call.token)
         request = self._json_request(call)
@@ -195,7 +195,7 @@ class MockOperations:
         }
         return Answer(201, body, schema=_schema(call, "response"))
 
-    def get_bulk_read_job(self, call: Call) -> Answer:
+    def get_read_job(self, call: Call) -> Answer:
         """The job's state; each poll moves it along its lifecycle."""
         job = self._read_job(call)
         require_scopes(call, [job.module])
@@ -272,7 +272,7 @@ class MockOperations:
         body = {key: description[key] for key in ("operation", "state", "query", "result")}
         return ((url, {"job_id": job.id, **body}),)
 
-    def download_bulk_read_result(self, call: Call) -> Answer:
+    def download_read_result(self, call: Call) -> Answer:
         """The finished job's zip: one CSV (or ICS for Events) file."""
         job = self._read_job(call)
         require_scopes(call, [job.module])
@@ -333,7 +333,7 @@ class MockOperations:
         }
         return Answer(200, body, schema=_schema(call, "response"))
 
-    def create_bulk_write_job(self, call: Call) -> Answer:
+    def create_write_job(self, call: Call) -> Answer:
         """Schedule an import of uploaded files; their rows are decided at once."""
         _check_role_may_create(call.token)
         request = self._json_request(call)
@@ -385,7 +385,7 @@ class MockOperations:
         }
         return Answer(201, body, schema=_schema(call, "response"))
 
-    def get_bulk_write_job(self, call: Call) -> Answer:
+    def get_write_job(self, call: Call) -> Answer:
         """The job's details; each poll moves it along its lifecycle."""
         job = self._write_job(call, call.match.params["job_id"])
         require_scopes(call, [resource.module for resource in job.resources])
@@ -456,7 +456,7 @@ class MockOperations:
             body["result"] = {"download_url": url}
         return body
 
-    def download_bulk_write_result(self, call: Call) -> Answer:
+    def download_write_result(self, call: Call) -> Answer:
         """The finished job's zip: its rows with STATUS, RECORD_ID and ERRORS."""
         job = self._write_job(call, call.match.params["job_id"])
         require_scopes(call, [resource.module for resource in job.resources])
@@ -469,13 +469,13 @@ class MockOperations:
 
 
 _HANDLERS: dict[str, Handler] = {
-    "create-read-job": MockOperations.create_bulk_read_job,
-    "get-read-job": MockOperations.get_bulk_read_job,
-    "download-read-result": MockOperations.download_bulk_read_result,
+    "create-read-job": MockOperations.create_read_job,
+    "get-read-job": MockOperations.get_read_job,
+    "download-read-result": MockOperations.download_read_result,
     "upload-file": MockOperations.upload_file,
-    "create-write-job": MockOperations.create_bulk_write_job,
-    "get-write-job": MockOperations.get_bulk_write_job,
-    "download-write-result": MockOperations.download_bulk_write_result,
+    "create-write-job": MockOperations.create_write_job,
+    "get-write-job": MockOperations.get_write_job,
+    "download-write-result": MockOperations.download_write_result,
 }
 """What the mock does for an operation, by the role the spec gives it (never by
 its name): an operation of a known role is served whatever it is called."""
