@@ -195,6 +195,10 @@ def _retyped(value: Any, copy: int, types: dict[str, Any]) -> Any:
 
 def _operation_copy(operation: dict[str, Any], copy: int, types: dict[str, Any]) -> Any:
     result = _retyped(operation, copy, types)
+    if copy:
+        # A role (and the helper and callback that go with it) is played once.
+        for key in ("role", "helper", "callback"):
+            result.pop(key, None)
     if copy and "path" in result:
         # /{prefix}/bulk/{version}/read/{job_id} -> /{prefix}/bulk/{version}/s1/read/{job_id}
         head, _, tail = result["path"].partition("{version}")

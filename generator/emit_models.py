@@ -11,7 +11,7 @@ from generator.errors import GeneratorError
 from generator.format import BLACK_LINE_LENGTH, black_identity, format_python_files
 from generator.python_text import docstring_text, python_literal
 from generator.reuse import step_identity
-from generator.spec_model import NormalizedSpec, ProductVersion
+from generator.spec_model import ProductVersion
 from generator.type_expr import is_nullable
 
 MODELS_HEADER = '''"""Pydantic models of {title} Bulk API {version}.
@@ -47,14 +47,9 @@ GENERATE_OPTIONS: dict[str, Any] = {
 """datamodel-code-generator settings (also part of the cache key)."""
 
 
-def emit_models(version: ProductVersion, spec: NormalizedSpec, schema: dict[str, Any]) -> str:
-    """The source of ``models.py`` for one product version (not yet black-formatted)."""
-    return emit_all_models([(version, schema)])[0]
-
-
 def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> list[str]:
-    """``emit_models`` of every (version, models schema), black-formatted, as one
-    batch: the datamodel-code-generator runs the cache lacks are spread over
+    """The source of ``models.py`` of every (version, models schema),
+    black-formatted, as one batch: the datamodel-code-generator runs the cache lacks are spread over
     processes, and so is black."""
     # The version's header goes in last, so that versions whose models are the
     # same share one datamodel-code-generator run and one black run (and cache

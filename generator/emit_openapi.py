@@ -18,6 +18,7 @@ from generator.errors import GeneratorError
 from generator.spec_model import (
     DataCenter,
     ErrorCode,
+    HostKind,
     NormalizedSpec,
     Operation,
     Product,
@@ -57,13 +58,8 @@ job ids back in it)."""
 _DEFS_PREFIX = "#/$defs/"
 _COMPONENTS_PREFIX = "#/components/schemas/"
 _STRICT_SUFFIX = "Strict"
-_ENVIRONMENT_HOSTS = (("production", "api"), ("sandbox", "sandbox"), ("developer", "developer"))
-# Which create operation a callback belongs to: the URL it is posted to is the
-# request's callback.url.
-_CALLBACK_OWNERS = {
-    "bulk_read_callback": "create_bulk_read_job",
-    "bulk_write_callback": "create_bulk_write_job",
-}
+# Where the URL a callback is posted to sits in the request of the operation
+# that asks for it (the spec's ``callback`` of an operation).
 _CALLBACK_URL = "{$request.body#/callback/url}"
 
 
@@ -124,7 +120,7 @@ def openapi_document(
                 f"zoho-bulkgen {__version__} from the normalized spec ({version.source})."
             ),
         },
-        "servers": _api_servers(spec.data_centers, product),
+        "servers": _api_servers(spec, product),
         "security": [{TOKEN_SCHEME: []}, {OAUTH2_SCHEME: []}],
         "tags": [{"name": "bulk", "description": f"{product.title} Bulk API operations."}],
         "paths": paths,
@@ -257,7 +253,7 @@ def _operation(
     if parameters:
         document["parameters"] = parameters
     if operation.host == "upload":
-        document["servers"] = _upload_servers(spec.data_centers, product)
+        document["servers"] = _upload_servers(spec, product)
     if operation.request_type is not None:
         body = schemas[schema_path(product.name, version.version, operation.name, "request")]
         document["requestBody"] = {
@@ -438,7 +434,7 @@ def _callbacks(
 ) -> dict[str, Any]:
     callbacks: dict[str, Any] = {}
     for callback in version.callbacks:
-        if _CALLBACK_OWNERS.get(callback.name) != operation.name:
+        if callback.name != operation.callback:
             continue
         body = schemas[schema_path(product.name, version.version, callback.name, "notification")]
         callbacks[callback.name] = {
@@ -479,8 +475,8 @@ def _security_schemes(
     spec: NormalizedSpec, product: Product, version: ProductVersion
 ) -> dict[str, Any]:
     scopes = sorted({scope for op in version.operations for alt in op.scopes for scope in alt})
-    accounts = spec.data_centers[0].accounts
-    others = ", ".join(f"{dc.name} {dc.accounts}" for dc in spec.data_centers[1:])
+    accounts = spec.accounts_host(spec.data_centers[0])
+    others = ", ".join(f"{dc.name} {spec.accounts_host(dc)}" for dc in spec.data_centers[1:])
     return {
         TOKEN_SCHEME: {
             "type": "apiKey",
@@ -515,22 +511,18 @@ def _scope_description(scope: str) -> str:
     return f"{parts[-1]} access to {'.'.join(parts[1:-1])} ({parts[0]})."
 
 
-def _api_servers(data_centers: tuple[DataCenter, ...], product: Product) -> list[dict[str, Any]]:
-    """One server per data center, the environment a variable where hosts follow one pattern."""
+def _api_servers(spec: NormalizedSpec, product: Product) -> list[dict[str, Any]]:
+    """One server per data center that has the product's API host, the
+    environment a variable where its hosts follow one pattern."""
+    kind = spec.host_kind(product.host_kind)
     servers: list[dict[str, Any]] = []
-    for center in data_centers:
-        if product.host_kind == "recruit":
-            if center.recruit is not None:
-                servers.append(
-                    {"url": f"https://{center.recruit}", "description": center.description}
-                )
-            continue
-        servers.extend(_environment_servers(center))
+    for center in spec.data_centers:
+        servers.extend(_environment_servers(center, kind))
     if product.custom_domain is not None:
         servers.append(
             {
                 "url": product.custom_domain,
-                "description": "A vertical-solution domain on zohoplatform.com.",
+                "description": product.custom_domain_description or "A custom domain.",
                 "variables": {
                     "domain": {
                         "default": "example",
@@ -542,12 +534,15 @@ def _api_servers(data_centers: tuple[DataCenter, ...], product: Product) -> list
     return servers
 
 
-def _environment_servers(center: DataCenter) -> list[dict[str, Any]]:
+def _environment_servers(center: DataCenter, kind: HostKind) -> list[dict[str, Any]]:
+    named = [("production", kind.name), *kind.environments]
     hosts = [
-        (environment, getattr(center, attribute))
-        for environment, attribute in _ENVIRONMENT_HOSTS
-        if getattr(center, attribute) is not None
+        (environment, host)
+        for environment, host_kind in named
+        if (host := center.host(host_kind)) is not None
     ]
+    if len(hosts) == 1:
+        return [{"url": f"https://{hosts[0][1]}", "description": center.description}]
     suffixes = {host.split(".", 1)[1] for _, host in hosts}
     if len(suffixes) == 1:
         labels = [host.split(".", 1)[0] for _, host in hosts]
@@ -573,10 +568,10 @@ def _environment_servers(center: DataCenter) -> list[dict[str, Any]]:
     ]
 
 
-def _upload_servers(data_centers: tuple[DataCenter, ...], product: Product) -> list[dict[str, Any]]:
+def _upload_servers(spec: NormalizedSpec, product: Product) -> list[dict[str, Any]]:
     servers = []
-    for center in data_centers:
-        host = center.recruit_upload if product.upload_kind == "recruit_upload" else center.upload
+    for center in spec.data_centers:
+        host = center.host(product.upload_kind)
         if host is not None:
             servers.append(
                 {"url": f"https://{host}", "description": f"{center.description} upload host"}

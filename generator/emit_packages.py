@@ -23,7 +23,9 @@ from generator.python_text import (
     toml_string,
 )
 from generator.python_views import operation_views
-from generator.spec_model import DataCenter, ErrorCode, NormalizedSpec, Product, ProductVersion
+from generator.spec_model import ErrorCode, NormalizedSpec, Product, ProductVersion
+from generator.type_expr import Named
+from generator.validate import STATUS_VOCABULARY
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime" / "zoho_bulk_core"
@@ -57,11 +59,16 @@ _PRUNED_IMPORTS = frozenset({"product/version/client.py.jinja"})
 """Templates that import all their code may need; what a spec's module does
 not use is dropped after rendering."""
 
-# The operations the lifecycle helpers (wait_for_*, iter_*) are built on.
-_READ_LIFECYCLE = frozenset(
-    {"create_bulk_read_job", "get_bulk_read_job", "download_bulk_read_result"}
-)
-_WRITE_LIFECYCLE = frozenset({"get_bulk_write_job", "download_bulk_write_result"})
+_LIFECYCLE_ROLES = {
+    "read": {
+        "create": "create-read-job",
+        "fetch": "get-read-job",
+        "download": "download-read-result",
+    },
+    "write": {"fetch": "get-write-job", "download": "download-write-result"},
+}
+"""The roles of the operations each lifecycle's helpers (a waiter, a row
+iterator) are built on: a version has the helpers when it has all of them."""
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,15 @@ def emit_packages(
     errors = [_error_view(error, spec) for error in spec.errors]
     core_context = {
         **common,
-        "data_centers": [_data_center_view(center) for center in spec.data_centers],
+        "data_centers": spec.data_centers,
+        "host_kinds": spec.host_kinds,
+        "environments": environments(spec),
+        "accounts_kind": spec.kinds_serving("accounts")[0].name,
+        "token_domain_kind": next(
+            (kind.name for kind in spec.host_kinds if kind.token_domain), None
+        ),
         "vocabularies": spec.vocabularies,
+        "products": spec.products,
         "errors": errors,
         "error_bases": sorted({"ApiError", *(error.base_class for error in errors)}),
     }
@@ -111,6 +125,7 @@ def emit_packages(
             "product": product,
             "package_version": versions.get(product.distribution, __version__),
             "core_version": core_version,
+            "examples": example_operations(product.versions[-1]),
         }
         for template, target in _PRODUCT_FILES.items():
             files[f"{root}/{target.format(package=product.package)}"] = env.get_template(
@@ -118,15 +133,12 @@ def emit_packages(
             ).render(context)
         files[f"{root}/{product.package}/py.typed"] = ""
         for version in product.versions:
-            names = {operation.name for operation in version.operations}
             version_context = {
                 **context,
                 "version": version,
                 "operations": operation_views(version),
-                "lifecycle": {
-                    "read": _READ_LIFECYCLE <= names,
-                    "write": _WRITE_LIFECYCLE <= names,
-                },
+                "lifecycle": {name: lifecycle_view(version, name) for name in _LIFECYCLE_ROLES},
+                "examples": example_operations(version),
             }
             for template, target in _VERSION_FILES.items():
                 path = target.format(package=product.package, module=version.module_name)
@@ -143,6 +155,56 @@ def models_path(product: Product, version: ProductVersion) -> str:
     return f"{PYTHON_ROOT}/{product.distribution}/{product.package}/{version.module_name}/models.py"
 
 
+def lifecycle_view(version: ProductVersion, lifecycle: str) -> dict[str, str] | None:
+    """What the client template needs to write ``lifecycle``'s helpers: the
+    operations they call, the helpers' names (the spec's ``helper``), the job
+    type and the field holding its state; None when the version lacks one."""
+    operations = {
+        step: version.operation_with_role(role)
+        for step, role in _LIFECYCLE_ROLES[lifecycle].items()
+    }
+    get, download = operations["fetch"], operations["download"]
+    if any(op is None for op in operations.values()) or get is None or download is None:
+        return None
+    if get.helper is None or download.helper is None or get.returns_type is None:
+        return None
+    state_field = _state_field(version, get.returns_type)
+    if state_field is None:
+        return None
+    view = {step: op.name for step, op in operations.items() if op is not None}
+    view |= {"wait": get.helper, "iterate": download.helper, "job_type": get.returns_type}
+    view["state_field"] = state_field
+    create = operations.get("create")
+    if create is not None and create.request_type is not None:
+        view["request_type"] = create.request_type
+    return view
+
+
+def example_operations(version: ProductVersion) -> dict[str, str | None]:
+    """The operations the docs' examples call: a job getter (or the first
+    operation) and a creator whose request they check, with the job's state field."""
+    get = version.operation_with_role("get-write-job") or version.operation_with_role(
+        "get-read-job"
+    )
+    get = get or version.operations[0]
+    create = version.operation_with_role("create-write-job") or version.operation_with_role(
+        "create-read-job"
+    )
+    return {
+        "fetch": get.name,
+        "create": create.name if create is not None else None,
+        "state_field": _state_field(version, get.returns_type) if get.returns_type else None,
+    }
+
+
+def _state_field(version: ProductVersion, type_name: str) -> str | None:
+    """The field of ``type_name`` that holds the job's status vocabulary."""
+    for field in version.type_named(type_name).fields:
+        if isinstance(field.type, Named) and field.type.name == STATUS_VOCABULARY:
+            return field.name
+    return None
+
+
 def runtime_files() -> dict[str, str]:
     """The hand-written runtime's modules, keyed by their path under generated/
     (already laid out as black does: they are copied byte for byte)."""
@@ -157,23 +219,11 @@ def runtime_paths() -> frozenset[str]:
     return frozenset(f"{CORE_ROOT}/zoho_bulk_core/{path.name}" for path in RUNTIME_DIR.glob("*.py"))
 
 
-def _data_center_view(center: DataCenter) -> dict[str, Any]:
-    """A data center as the spec_data template needs it: its hosts by kind,
-    the kinds it does not serve left out."""
-    hosts = {
-        "api": center.api,
-        "accounts": center.accounts,
-        "upload": center.upload,
-        "sandbox": center.sandbox,
-        "developer": center.developer,
-        "recruit": center.recruit,
-        "recruit_upload": center.recruit_upload,
-    }
-    return {
-        "name": center.name,
-        "description": center.description,
-        "hosts": [(kind, host) for kind, host in hosts.items() if host is not None],
-    }
+def environments(spec: NormalizedSpec) -> list[str]:
+    """Every environment a client may choose: production, then those the host
+    kinds name, in the spec's order."""
+    named = [name for kind in spec.host_kinds for name, _ in kind.environments]
+    return list(dict.fromkeys(["production", *named]))
 
 
 def package_schemas(

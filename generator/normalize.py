@@ -18,6 +18,7 @@ from generator.spec_model import (
     ErrorCode,
     Example,
     FieldSpec,
+    HostKind,
     NormalizedSpec,
     Operation,
     PathParam,
@@ -56,17 +57,23 @@ def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
             scheme=document["auth"]["scheme"],
             token_pattern=document["auth"].get("token_pattern", ".+"),
         ),
+        host_kinds=tuple(
+            HostKind(
+                name=name,
+                serves=entry["serves"],
+                upload=entry.get("upload"),
+                token_domain=entry.get("token_domain", False),
+                environments=tuple(entry.get("environments", {}).items()),
+            )
+            for name, entry in document["host_kinds"].items()
+        ),
         data_centers=tuple(
             DataCenter(
                 name=dc["name"],
                 description=dc["description"],
-                api=dc["api"],
-                accounts=dc["accounts"],
-                upload=dc["upload"],
-                sandbox=dc.get("sandbox"),
-                developer=dc.get("developer"),
-                recruit=dc.get("recruit"),
-                recruit_upload=dc.get("recruit_upload"),
+                hosts=tuple(
+                    (kind, host) for kind, host in dc.items() if kind not in _DATA_CENTER_FIELDS
+                ),
             )
             for dc in document["data_centers"]
         ),
@@ -76,6 +83,10 @@ def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
         errors=errors,
         products=products,
     )
+
+
+_DATA_CENTER_FIELDS = frozenset({"name", "description", "source"})
+"""The keys of a data center that are not host kinds."""
 
 
 def error_class_name(code: str) -> str:
@@ -264,6 +275,7 @@ def _normalize_product(
         host_kind=product["hosts"]["data_center"],
         upload_kind=product["hosts"]["upload"],
         custom_domain=product["hosts"].get("custom_domain"),
+        custom_domain_description=product["hosts"].get("custom_domain_description"),
         distribution=f"zoho-bulk-{product['name'].replace('_', '-')}",
         package=f"zoho_bulk_{product['name']}",
         versions=versions,
@@ -312,6 +324,7 @@ def _normalize_version(
         operations=operations,
         callbacks=callbacks,
         examples=examples,
+        absolute_download_urls=bool(version.get("absolute_download_urls")),
     )
 
 
@@ -494,6 +507,9 @@ def _normalize_operation(
         retry_safe=operation["retry"] == "safe",
         errors=operation_errors,
         errors_with_http_200=any(error.http_status == 200 for error in operation_errors),
+        role=operation.get("role"),
+        helper=operation.get("helper"),
+        callback=operation.get("callback"),
     )
 
 

@@ -14,13 +14,13 @@ from generator.python_text import python_literal
 from generator.spec_model import Operation, ProductVersion
 from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf
 
-CLIENT_MEMBERS = frozenset(
-    {"close", "aclose", "base_url", "wait_policy"}
-    | {"wait_for_bulk_read_job", "iter_bulk_read_rows"}
-    | {"wait_for_bulk_write_job", "iter_bulk_write_result_rows"}
-)
+CLIENT_MEMBERS = frozenset({"close", "aclose", "base_url", "wait_policy"})
 """Public members the client classes define besides one method per operation
-(an operation of the same name would replace one)."""
+and the helpers the spec names (an operation of the same name would replace one)."""
+HELPER_ROLES = frozenset({"get-read-job", "download-read-result", "get-write-job"}) | frozenset(
+    {"download-write-result"}
+)
+"""The roles whose operations a client helper is built on (``helper`` in the spec)."""
 
 KEYWORD_OPTIONS = {"BulkReadRequest": "BulkReadOptions", "BulkWriteRequest": "BulkWriteOptions"}
 """The keyword arguments (a TypedDict of zoho_bulk_core.requests) that a client

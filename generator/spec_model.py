@@ -20,18 +20,32 @@ class AuthScheme:
 
 
 @dataclass(frozen=True)
+class HostKind:
+    """A kind of host a data center may list, and what it serves."""
+
+    name: str
+    serves: str
+    """``api``, ``upload`` or ``accounts``."""
+    upload: str | None
+    """The upload kind that goes with this API kind, if any."""
+    token_domain: bool
+    """Whether a token answer names hosts of this kind (its ``api_domain``)."""
+    environments: tuple[tuple[str, str], ...]
+    """(environment, host kind) of the kinds that stand in for this one elsewhere."""
+
+
+@dataclass(frozen=True)
 class DataCenter:
-    """One of the vendor's data centers and its hosts."""
+    """One of the vendor's data centers and its hosts, by kind."""
 
     name: str
     description: str
-    api: str
-    accounts: str
-    upload: str
-    sandbox: str | None
-    developer: str | None
-    recruit: str | None
-    recruit_upload: str | None
+    hosts: tuple[tuple[str, str], ...]
+    """(host kind, host name), in the spec's order; a kind not served is absent."""
+
+    def host(self, kind: str) -> str | None:
+        """The host of ``kind`` here, if this data center has one."""
+        return dict(self.hosts).get(kind)
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,13 @@ class Operation:
     errors: tuple[ErrorCode, ...]
     errors_with_http_200: bool
     """Whether this product version sends this operation's errors with HTTP 200."""
+    role: str | None = None
+    """What the operation does in a bulk job's life (``create-read-job``, ...), if
+    the spec says: the clients' helpers and the mock's answers follow it."""
+    helper: str | None = None
+    """The client helper built on this operation, if any (a waiter, a row iterator)."""
+    callback: str | None = None
+    """The callback (notification) this operation asks for, if any."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +203,12 @@ class ProductVersion:
     operations: tuple[Operation, ...]
     callbacks: tuple[Callback, ...]
     examples: tuple[Example, ...]
+    absolute_download_urls: bool = False
+    """Whether results are linked by absolute URL (the mock's answers follow it)."""
+
+    def operation_with_role(self, role: str) -> Operation | None:
+        """The operation that plays ``role`` in this version, if one does."""
+        return next((op for op in self.operations if op.role == role), None)
 
     def type_named(self, name: str) -> TypeSpec:
         """The type called ``name`` in this version."""
@@ -203,6 +230,7 @@ class Product:
     host_kind: str
     upload_kind: str
     custom_domain: str | None
+    custom_domain_description: str | None
     distribution: str
     package: str
     versions: tuple[ProductVersion, ...]
@@ -213,10 +241,26 @@ class NormalizedSpec:
     """Everything the emit stages need, overlays resolved."""
 
     auth: AuthScheme
+    host_kinds: tuple[HostKind, ...]
     data_centers: tuple[DataCenter, ...]
     vocabularies: tuple[Vocabulary, ...]
     errors: tuple[ErrorCode, ...]
     products: tuple[Product, ...]
+
+    def host_kind(self, name: str) -> HostKind:
+        """The host kind called ``name``."""
+        return next(kind for kind in self.host_kinds if kind.name == name)
+
+    def kinds_serving(self, serves: str) -> tuple[HostKind, ...]:
+        """The host kinds that serve ``serves`` (api, upload or accounts)."""
+        return tuple(kind for kind in self.host_kinds if kind.serves == serves)
+
+    def accounts_host(self, center: DataCenter) -> str:
+        """The OAuth (accounts) host of ``center`` (every data center has one)."""
+        host = center.host(self.kinds_serving("accounts")[0].name)
+        if host is None:
+            raise ValueError(f"data center {center.name} has no accounts host")
+        return host
 
     def vocabulary_names(self) -> frozenset[str]:
         """Names of all vocabularies."""

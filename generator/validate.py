@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from generator.error_catalog import check_error_rules
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.python_text import snake_case
-from generator.python_views import CLIENT_MEMBERS, METHOD_NAMES
+from generator.python_views import CLIENT_MEMBERS, HELPER_ROLES, METHOD_NAMES
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
 META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
@@ -170,6 +170,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     _check_required_cycles(types, document.get("overlays", []), source_map)
     _check_vocabularies(vocabularies, source_map)
     _check_unique(document["data_centers"], "name", ("data_centers",), source_map, "data center")
+    _check_hosts(document, source_map)
     products = {product["name"]: product for product in document["products"]}
     _check_unique(document["products"], "name", ("products",), source_map, "product")
     for index, product in enumerate(document["products"]):
@@ -192,6 +193,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
         _check_operation(name, operation, document, source_map)
     check_error_rules(document, source_map)
     _check_callbacks(document, source_map)
+    _check_roles(document, source_map)
     for index, example in enumerate(document.get("examples", [])):
         where = ("examples", index)
         if example["product"] not in versions:
@@ -536,6 +538,94 @@ def _returns_resolves(types: dict[str, Any], root: str, returns: str) -> bool:
                 return False
             current = current.item
     return isinstance(current, Named) and current.name in types
+
+
+_DATA_CENTER_FIELDS = frozenset({"name", "description", "source"})
+
+
+def _check_hosts(document: dict[str, Any], source_map: SourceMap) -> None:
+    """Host kinds refer to kinds that serve what they say; every data center
+    lists declared kinds and the accounts host; every product's hosts are of
+    kinds that serve its API and its uploads."""
+    kinds: dict[str, dict[str, Any]] = document["host_kinds"]
+    serving = {name: entry["serves"] for name, entry in kinds.items()}
+
+    def expect(kind: str, serves: str, where: Path_) -> None:
+        if kind not in kinds:
+            raise source_map.error(where, f"unknown host kind '{kind}'")
+        if serving[kind] != serves:
+            raise source_map.error(
+                where, f"host kind '{kind}' serves {serving[kind]}, not {serves}"
+            )
+
+    for name, entry in kinds.items():
+        where: Path_ = ("host_kinds", name)
+        if name in _DATA_CENTER_FIELDS:
+            raise source_map.error(where, f"host kind name '{name}' is a data center field")
+        if entry["serves"] != "api":
+            for key in ("upload", "token_domain", "environments"):
+                if key in entry:
+                    raise source_map.error((*where, key), f"only an API host kind has '{key}'")
+        if "upload" in entry:
+            expect(entry["upload"], "upload", (*where, "upload"))
+        for environment, stand_in in entry.get("environments", {}).items():
+            expect(stand_in, "api", (*where, "environments", environment))
+    accounts = [name for name, serves in serving.items() if serves == "accounts"]
+    if len(accounts) != 1:
+        raise source_map.error(
+            ("host_kinds",), f"exactly one host kind serves accounts, not {len(accounts)}"
+        )
+    if sum(1 for entry in kinds.values() if entry.get("token_domain")) > 1:
+        raise source_map.error(("host_kinds",), "at most one host kind has token_domain")
+    for index, center in enumerate(document["data_centers"]):
+        for key in center:
+            if key not in _DATA_CENTER_FIELDS and key not in kinds:
+                raise source_map.error(("data_centers", index, key), f"unknown host kind '{key}'")
+        if accounts[0] not in center:
+            raise source_map.error(
+                ("data_centers", index), f"data center lists no '{accounts[0]}' host"
+            )
+    for index, product in enumerate(document["products"]):
+        where = ("products", index, "hosts")
+        expect(product["hosts"]["data_center"], "api", (*where, "data_center"))
+        expect(product["hosts"]["upload"], "upload", (*where, "upload"))
+        if "custom_domain_description" in product["hosts"] and (
+            "custom_domain" not in product["hosts"]
+        ):
+            raise source_map.error(
+                (*where, "custom_domain_description"), "there is no custom_domain to describe"
+            )
+
+
+def _check_roles(document: dict[str, Any], source_map: SourceMap) -> None:
+    """Each role is played by one operation at most; helpers are distinct and
+    take no operation's name; a callback an operation names exists."""
+    roles: dict[str, str] = {}
+    helpers: dict[str, str] = {}
+    for name, operation in document["operations"].items():
+        where = ("operations", name)
+        role = operation.get("role")
+        if role is not None:
+            if role in roles:
+                raise source_map.error(
+                    (*where, "role"), f"role '{role}' is already played by '{roles[role]}'"
+                )
+            roles[role] = name
+        helper = operation.get("helper")
+        if helper is not None:
+            if role not in HELPER_ROLES:
+                raise source_map.error(
+                    (*where, "helper"),
+                    "only an operation of role "
+                    + ", ".join(sorted(HELPER_ROLES))
+                    + " has a helper",
+                )
+            if helper in document["operations"] or helper in helpers or helper in CLIENT_MEMBERS:
+                raise source_map.error((*where, "helper"), f"helper name '{helper}' is taken")
+            helpers[helper] = name
+        callback = operation.get("callback")
+        if callback is not None and callback not in document.get("callbacks", {}):
+            raise source_map.error((*where, "callback"), f"unknown callback '{callback}'")
 
 
 def _check_callbacks(document: dict[str, Any], source_map: SourceMap) -> None:

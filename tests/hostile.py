@@ -78,6 +78,11 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
         hosts["custom_domain"] = spec.custom_domain
     products = {
         "auth": {"header": "Authorization", "scheme": "Zoho-oauthtoken", "source": spec.source},
+        "host_kinds": {
+            "api": {"serves": "api", "upload": "upload", "token_domain": True},
+            "accounts": {"serves": "accounts"},
+            "upload": {"serves": "upload"},
+        },
         "data_centers": [
             {
                 "name": "US",

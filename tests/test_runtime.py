@@ -109,8 +109,9 @@ def test_mypy_strict_passes_on_the_runtime_source(tmp_path: Path) -> None:
         "assert UPLOAD_HOSTS['www.zohoapis.com'] == 'content.zohoapis.com'\n"
         "assert USER_AGENT == 'zoho-bulk-python/' + __import__('zoho_bulk_core').__version__",
         "from zoho_bulk_core.hosts import DATA_CENTERS\n"
-        "assert DATA_CENTERS['EU'].api == 'www.zohoapis.eu'\n"
-        "assert DATA_CENTERS['US'].recruit == 'recruit.zoho.com'",
+        "assert DATA_CENTERS['EU'].api_host('api', 'sandbox') == 'sandbox.zohoapis.eu'\n"
+        "assert DATA_CENTERS['US'].host('recruit') == 'recruit.zoho.com'\n"
+        "assert DATA_CENTERS['CA'].accounts == 'accounts.zohocloud.ca'",
     ],
     ids=["errors", "error-codes-first", "transport", "hosts"],
 )

@@ -91,7 +91,7 @@ class MockOperations:
 
     def handle(self, call: Call) -> Answer:
         """Answer ``call`` with the handler of its operation."""
-        handler = _HANDLERS[call.match.route.operation.name]
+        handler = _HANDLERS[call.match.route.operation.role or ""]
         return handler(self, call)
 
     # -- helpers -----------------------------------------------------------------------
@@ -139,7 +139,7 @@ class MockOperations:
 
     # -- bulk read -----------------------------------------------------------------------
 
-    def create_bulk_read_job(self, call: Call) -> Answer:
+    def create_read_job(self, call: Call) -> Answer:
         """Schedule an export of one page of a module's records."""
         _check_role_may_create(call.token)
         request = self._json_request(call)
@@ -204,7 +204,7 @@ class MockOperations:
         }
         return Answer(201, body, schema=_schema(call, "response"))
 
-    def get_bulk_read_job(self, call: Call) -> Answer:
+    def get_read_job(self, call: Call) -> Answer:
         """The job's state; each poll moves it along its lifecycle."""
         job = self._read_job(call)
         require_scopes(call, [job.module])
@@ -281,7 +281,7 @@ class MockOperations:
         body = {key: description[key] for key in ("operation", "state", "query", "result")}
         return ((url, {"job_id": job.id, **body}),)
 
-    def download_bulk_read_result(self, call: Call) -> Answer:
+    def download_read_result(self, call: Call) -> Answer:
         """The finished job's zip: one CSV (or ICS for Events) file."""
         job = self._read_job(call)
         require_scopes(call, [job.module])
@@ -338,7 +338,7 @@ class MockOperations:
         }
         return Answer(200, body, schema=_schema(call, "response"))
 
-    def create_bulk_write_job(self, call: Call) -> Answer:
+    def create_write_job(self, call: Call) -> Answer:
         """Schedule an import of uploaded files; their rows are decided at once."""
         _check_role_may_create(call.token)
         request = self._json_request(call)
@@ -395,7 +395,7 @@ class MockOperations:
         }
         return Answer(201, body, schema=_schema(call, "response"))
 
-    def get_bulk_write_job(self, call: Call) -> Answer:
+    def get_write_job(self, call: Call) -> Answer:
         """The job's details; each poll moves it along its lifecycle."""
         job = self._write_job(call, call.match.params["job_id"])
         require_scopes(call, [resource.module for resource in job.resources])
@@ -466,7 +466,7 @@ class MockOperations:
             body["result"] = {"download_url": url}
         return body
 
-    def download_bulk_write_result(self, call: Call) -> Answer:
+    def download_write_result(self, call: Call) -> Answer:
         """The finished job's zip: its rows with STATUS, RECORD_ID and ERRORS."""
         job = self._write_job(call, call.match.params["job_id"])
         require_scopes(call, [resource.module for resource in job.resources])
@@ -479,19 +479,20 @@ class MockOperations:
 
 
 _HANDLERS: dict[str, Handler] = {
-    "create_bulk_read_job": MockOperations.create_bulk_read_job,
-    "get_bulk_read_job": MockOperations.get_bulk_read_job,
-    "download_bulk_read_result": MockOperations.download_bulk_read_result,
-    "upload_file": MockOperations.upload_file,
-    "create_bulk_write_job": MockOperations.create_bulk_write_job,
-    "get_bulk_write_job": MockOperations.get_bulk_write_job,
-    "download_bulk_write_result": MockOperations.download_bulk_write_result,
+    "create-read-job": MockOperations.create_read_job,
+    "get-read-job": MockOperations.get_read_job,
+    "download-read-result": MockOperations.download_read_result,
+    "upload-file": MockOperations.upload_file,
+    "create-write-job": MockOperations.create_write_job,
+    "get-write-job": MockOperations.get_write_job,
+    "download-write-result": MockOperations.download_write_result,
 }
-"""The operations the mock serves; an operation added to the spec needs a handler here."""
+"""What the mock does for an operation, by the role the spec gives it (never by
+its name): an operation of a known role is served whatever it is called."""
 
 
-def handled_operations() -> frozenset[str]:
-    """Names of the operations the mock answers."""
+def handled_roles() -> frozenset[str]:
+    """The roles the mock answers."""
     return frozenset(_HANDLERS)
 
 
@@ -511,16 +512,9 @@ def _advance(job: ReadJob | WriteJob, polls_until_complete: int) -> str:
 
 
 def absolute_download_urls(call: Call) -> bool:
-    """Whether write results are linked by absolute URL: CRM v2.1 to v6 do, as
-    their published samples show; the others link relative to the API host."""
-    versions = [version.version for version in call.match.route.product.versions]
-    position = versions.index(call.version.version)
-    return (
-        call.product == "crm"
-        and "v2.1" in versions
-        and "v7" in versions
-        and versions.index("v2.1") <= position < versions.index("v7")
-    )
+    """Whether write results are linked by absolute URL (the spec's
+    ``absolute_download_urls`` of the version); else relative to the API host."""
+    return call.version.absolute_download_urls
 
 
 def field_names(version: ProductVersion, type_name: str) -> frozenset[str]:

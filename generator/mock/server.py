@@ -30,7 +30,7 @@ from generator.emit_schemas import emit_schemas
 from generator.load import load_spec, to_pointer
 from generator.mock.answers import Answer, ApiFailure, ErrorCatalog, error_body
 from generator.mock.config import Fault, MockConfig
-from generator.mock.operations import Call, MockOperations, handled_operations
+from generator.mock.operations import Call, MockOperations, handled_roles
 from generator.mock.routes import TOKEN_PATH, Router
 from generator.mock.state import MockState, OAuthClient, PendingFault, Token
 from generator.normalize import normalize_spec
@@ -197,7 +197,7 @@ class MockServer:
             operation = match.route.operation
             if not match.params_valid:
                 raise ApiFailure("INVALID_URL_PATTERN", "a path parameter is not valid", {})
-            if match.route.operation.name not in handled_operations():
+            if match.route.operation.role not in handled_roles():
                 raise ApiFailure("INVALID_URL_PATTERN", "the mock does not serve this", {})
             token = self._authenticate(headers)
             call = Call(match, token, headers, body, self.base_url)

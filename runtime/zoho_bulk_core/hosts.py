@@ -9,68 +9,51 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 from zoho_bulk_core import spec_data
+from zoho_bulk_core.spec_data import Environment as Environment
 from zoho_bulk_core.transport import Endpoints, check_base_url
 
 _DOMAIN_LABEL: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
-Environment = Literal["production", "sandbox", "developer"]
-HostKind = Literal["api", "recruit"]
-UploadKind = Literal["upload", "recruit_upload"]
-
 
 @dataclass(frozen=True)
 class DataCenter:
-    """A data center and its hosts (names only, no scheme)."""
+    """A data center and its hosts (names only, no scheme) by kind: the kinds
+    the spec declares (``api``, ``upload``, ``accounts``, a product's own, ...)."""
 
     name: str
     description: str
-    api: str
-    accounts: str
-    upload: str
-    sandbox: str | None
-    developer: str | None
-    recruit: str | None
-    recruit_upload: str | None
+    hosts: Mapping[str, str]
 
-    def api_host(
-        self, kind: HostKind = "api", environment: Environment = "production"
-    ) -> str:
-        """The host serving ``kind`` APIs in ``environment``."""
-        if kind == "recruit":
-            if self.recruit is None:
-                raise ValueError(
-                    f"Zoho Recruit is not served from data center {self.name}"
-                )
-            return self.recruit
-        if environment == "production":
-            return self.api
-        host = self.sandbox if environment == "sandbox" else self.developer
+    @property
+    def accounts(self) -> str:
+        """The OAuth (accounts) host."""
+        return self.hosts[spec_data.ACCOUNTS_KIND]
+
+    def host(self, kind: str) -> str:
+        """The host of ``kind``; ValueError when this data center has none."""
+        host = self.hosts.get(kind)
         if host is None:
-            raise ValueError(
-                f"data center {self.name} has no {environment} environment"
-            )
+            raise ValueError(f"data center {self.name} has no {kind} host")
         return host
 
-
-def _data_center(name: str, description: str, hosts: Mapping[str, str]) -> DataCenter:
-    return DataCenter(
-        name=name,
-        description=description,
-        api=hosts["api"],
-        accounts=hosts["accounts"],
-        upload=hosts["upload"],
-        sandbox=hosts.get("sandbox"),
-        developer=hosts.get("developer"),
-        recruit=hosts.get("recruit"),
-        recruit_upload=hosts.get("recruit_upload"),
-    )
+    def api_host(self, kind: str, environment: Environment = "production") -> str:
+        """The host serving ``kind`` APIs in ``environment``."""
+        if environment == "production":
+            return self.host(kind)
+        stand_in = spec_data.ENVIRONMENT_KINDS.get(kind, {}).get(environment)
+        if stand_in is None or stand_in not in self.hosts:
+            raise ValueError(
+                f"data center {self.name} has no {environment} environment"
+                f" for {kind} hosts"
+            )
+        return self.hosts[stand_in]
 
 
 DATA_CENTERS: Final[Mapping[str, DataCenter]] = {
-    name: _data_center(name, description, hosts)
+    name: DataCenter(name, description, hosts)
     for name, (description, hosts) in spec_data.DATA_CENTERS.items()
 }
 """Every data center the vendor runs, by its short name."""
@@ -87,11 +70,18 @@ def find_data_center(name: str) -> DataCenter:
 
 @dataclass(frozen=True)
 class ProductHosts:
-    """Where a product's API, upload and accounts hosts are."""
+    """Where a product's API, upload and accounts hosts are: the host kinds
+    it uses, and its custom domains' URL (``{domain}`` in it), if it has them."""
 
-    kind: HostKind
-    upload_kind: UploadKind
+    kind: str
+    upload_kind: str
     custom_domain_template: str | None = None
+
+    @property
+    def follows_token_domain(self) -> bool:
+        """Whether the API domain a token answer names is a host of this
+        product's kind (a client may then move to it)."""
+        return self.kind == spec_data.TOKEN_DOMAIN_KIND
 
     def endpoints(
         self,
@@ -126,19 +116,12 @@ class ProductHosts:
             api = self.custom_domain_template.replace("{domain}", domain)
         else:
             api = "https://" + center.api_host(self.kind, environment)
-        upload_host = (
-            center.recruit_upload
-            if self.upload_kind == "recruit_upload"
-            else center.upload
-        )
-        if upload_host is None:
-            raise ValueError(
-                f"data center {center.name} has no upload host for this product"
-            )
         return Endpoints(
             api=api,
             upload=(
-                check_base_url(upload_url) if upload_url else "https://" + upload_host
+                check_base_url(upload_url)
+                if upload_url
+                else "https://" + center.host(self.upload_kind)
             ),
             accounts=(
                 check_base_url(accounts_url)

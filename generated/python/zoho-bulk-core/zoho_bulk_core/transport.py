@@ -322,9 +322,12 @@ class _Base:
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
 
 UPLOAD_HOSTS: Final = {
-    hosts["api"]: hosts["upload"] for _, hosts in spec_data.DATA_CENTERS.values()
+    hosts[kind]: hosts[upload_kind]
+    for _, hosts in spec_data.DATA_CENTERS.values()
+    for kind, upload_kind in spec_data.UPLOAD_KINDS.items()
+    if kind in hosts and upload_kind in hosts
 }
-"""The upload host of each data center, by its production API host."""
+"""The upload host that goes with each API host (by their kinds, UPLOAD_KINDS)."""
 
 TRUSTED_DOMAINS: Final = tuple(
     sorted(

@@ -118,7 +118,7 @@ class Client:
                 base_url is None
                 and domain is None
                 and environment == "production"
-                and HOSTS.kind == "api"
+                and HOSTS.follows_token_domain
             ),
         )
 
@@ -771,7 +771,7 @@ class AsyncClient:
                 base_url is None
                 and domain is None
                 and environment == "production"
-                and HOSTS.kind == "api"
+                and HOSTS.follows_token_domain
             ),
         )
 
