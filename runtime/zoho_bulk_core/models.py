@@ -74,6 +74,7 @@ def _require_iso_text(value: object) -> object:
 Timestamp = Annotated[AwareDatetime, Strict(False), BeforeValidator(_require_iso_text)]
 """A date-time with its UTC offset, read from an ISO 8601 string (not a number)."""
 
+
 def _require_digits(value: str) -> str:
     if value and value.isascii() and value.isdigit():
         return value
