@@ -50,6 +50,7 @@ class PagingError(UnexpectedResponseError):
     """The server asked for a page that was read already (a repeated
     ``next_page_token`` or page number): reading on would never end."""
 
+
 STATUS_COLUMN: Final = "STATUS"
 RECORD_ID_COLUMN: Final = "RECORD_ID"
 ERRORS_COLUMN: Final = "ERRORS"
@@ -76,7 +77,9 @@ def _reading(zip_path: str | os.PathLike[str]) -> Iterator[None]:
     try:
         yield
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ResultFileError(f"the result file is not a zip archive or is cut short ({exc})") from None
+        raise ResultFileError(
+            f"the result file is not a zip archive or is cut short ({exc})"
+        ) from None
     except UnicodeDecodeError:
         raise ResultFileError("the result file is not UTF-8 text") from None
     except csv.Error as exc:
@@ -157,9 +160,7 @@ def extract_result_file(
         member = _result_member(archive, suffix)
         name = member.filename.replace("\\", "/").rsplit("/", 1)[-1]
         if name in ("", ".", "..") or ":" in name:
-            raise ResultFileError(
-                f"refusing the member name {member.filename!r}"
-            )
+            raise ResultFileError(f"refusing the member name {member.filename!r}")
         target = Path(folder) / name
         with archive.open(member) as source, target.open("wb") as sink:
             shutil.copyfileobj(source, sink, 1 << 16)
