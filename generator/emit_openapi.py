@@ -50,6 +50,7 @@ WRITE_RESULT_PARAMETERS: tuple[tuple[str, str, str], ...] = (
     ("job_id", "", "The bulk write job's id."),
     ("file_name", r"^[0-9]+\.zip$", "The result file's name: the job id and .zip."),
 )
+DIGITS_PATTERN = "^[0-9]+$"
 ID_PARAMETER = "job_id"
 """Every id the Bulk APIs answer with (jobs, files, users, modules, fields) is a
 string of digits, as every sample in the spec's examples is: the documents give
@@ -173,16 +174,15 @@ class _Components:
 
 
 def _id_pattern(version: ProductVersion) -> str:
-    """The pattern of the spec's ``job_id`` path parameter (digits)."""
+    """The pattern of the spec's ``job_id`` path parameter (digits), or plain
+    digits when the spec has no such parameter or several patterns for it."""
     patterns = {
         param.pattern
         for operation in version.operations
         for param in operation.path_params
         if param.name == ID_PARAMETER
     }
-    if len(patterns) != 1:
-        raise GeneratorError(f"OpenAPI export: {ID_PARAMETER} has {len(patterns)} patterns")
-    return patterns.pop()
+    return patterns.pop() if len(patterns) == 1 else DIGITS_PATTERN
 
 
 def _state_guarantees(schema: dict[str, Any], id_pattern: str) -> None:

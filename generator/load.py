@@ -28,7 +28,7 @@ MAX_NESTING = MAX_JSON_NESTING
 """Mappings and lists inside one another in a spec file; the spec nests about 6 deep."""
 MAX_VALUES = 1_000_000
 """Values one spec file holds once its YAML aliases are expanded (today's: a few thousand)."""
-MAX_TEXT_LENGTH = 20_000
+MAX_TEXT_LENGTH = 100_000
 """Characters of one piece of spec text (a description, a key); today's longest is 250."""
 
 

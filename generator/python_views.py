@@ -32,6 +32,7 @@ CLIENT_MODULE_NAMES = frozenset(
     | {"DEFAULT_TIMEOUT", "Environment", "FileSource", "Final", "HOSTS", "Iterator", "Mapping"}
     | {"ORG_ID", "Path", "ProgressCallback", "RefreshTokenCredentials", "RetryPolicy", "Self"}
     | {"SyncTransport", "TracebackType", "WaitPolicy", "WriteResultRow", "annotations"}
+    | {"DownloadLimits", "PageTracker"}
     | {"async_wait_until_done", "check_path_param", "first_item", "httpx", "iter_csv_rows"}
     | {"iter_write_result_rows", "models", "next_page_request", "os", "partial", "present"}
     | {"read_file_source", "tempfile", "wait_until_done"}

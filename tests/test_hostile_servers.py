@@ -34,7 +34,6 @@ from zoho_bulk_core.transport import DownloadLimitError, DownloadLimits
 from generator.mock.answers import Answer
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import MockServer
-from tests.test_client_safety import _refreshing_client
 from tests.test_lifecycle import FAST, VERSIONS, client_module, read_request
 
 TOKEN = "1000.hostile-server.0123456789"
@@ -254,15 +253,17 @@ def test_undecodable_csv_is_a_library_error(tmp_path: Path) -> None:
 
 # Bug: a production client took a token answer's api_domain over plain http
 # when it named a loopback host.
-def test_a_production_client_follows_api_domain_only_over_https(
-    zoho_bulk_mock_factory: MockFactory,
-) -> None:
-    server = zoho_bulk_mock_factory()  # its token answers name its own http base URL
-    with _refreshing_client(server, data_center="EU") as client:
-        with pytest.raises(TransportError):  # the real host is out of reach here
-            client.get_bulk_read_job("1")
+def test_a_production_client_follows_api_domain_only_over_https() -> None:
+    from zoho_bulk_core.auth import AccessToken, RefreshTokenCredentials
+    from zoho_bulk_crm.v7 import Client
+
+    credentials = RefreshTokenCredentials("id", "secret", "1000.refresh")
+    with Client(credentials=credentials, data_center="EU") as client:
+        transport = client._transport
+        transport._adopt(AccessToken(TOKEN, expires_at=1e12, api_domain="http://127.0.0.1:9"))
         assert client.base_url == "https://www.zohoapis.eu"
-    assert [request for request in server.state.requests if "bulk" in request[1]] == []
+        transport._adopt(AccessToken(TOKEN, expires_at=1e12, api_domain="https://127.0.0.1:9"))
+        assert client.base_url == "https://127.0.0.1:9"
 
 
 def test_paging_error_and_result_file_error_are_unexpected_responses() -> None:

@@ -265,8 +265,10 @@ class _Base:
         # domain that is not the vendor's (or loopback) is never taken.
         if self._follow_api_domain and token.api_domain:
             domain = token.api_domain.rstrip("/")
+            # Plain http only when the token itself came over plain http
+            # from a loopback accounts host (a local test), never otherwise.
             if domain != self.endpoints.api and acceptable_api_domain(
-                domain, https_only=urlsplit(self.endpoints.api).scheme == "https"
+                domain, https_only=urlsplit(self.endpoints.accounts).scheme == "https"
             ):
                 # The upload host of that domain's data center goes with it.
                 upload_host = UPLOAD_HOSTS.get(urlsplit(domain).hostname or "")
@@ -349,7 +351,7 @@ client's own host."""
 def acceptable_api_domain(domain: str, *, https_only: bool = True) -> bool:
     """Whether an ``api_domain`` from a token answer may become the API host:
     a vendor domain (or loopback) over https; plain http to loopback only for a
-    client that itself talks plain http to loopback (a local test)."""
+    client whose accounts host is itself plain-http loopback (a local test)."""
     try:
         check_base_url(domain)
     except ValueError:
