@@ -386,6 +386,7 @@ def read_request(
         query["page"] = page
 
     def build(shape: Any) -> dict[str, Any]:
+        """The request with the module named as ``shape``."""
         return {"query": {"module": shape, **query}}
 
     return shaped_request(package, "create_bulk_read_job", build, module)
@@ -567,6 +568,7 @@ def write_request(
         ]
 
     def build(shape: Any) -> dict[str, Any]:
+        """The request with the module named as ``shape``."""
         return {
             "operation": args.operation,
             "resource": [{**resource, "module": shape}],

@@ -161,10 +161,12 @@ class PayloadValidator:
         check = self._compiled.get((operation, kind, strict))
         if check is None:
             check = self.compiled(operation, kind, strict=strict)
-        if check.is_valid(payload):
-            return
-        error = next(iter(check.iter_errors(payload)))
-        raise PayloadError(to_pointer(list(error.instance_path)), error.message)
+        try:
+            check.validate(payload)
+        except jsonschema_rs.ValidationError as error:
+            raise PayloadError(
+                to_pointer(list(error.instance_path)), error.message
+            ) from None
 
     def is_valid(
         self,

@@ -100,25 +100,31 @@ def iter_arrow_batches(
 class _ReadClient(Protocol):
     """The members of a generated sync client that an export pages through."""
 
-    def create_bulk_read_job(self, request: Any) -> Any: ...
+    def create_bulk_read_job(self, request: Any) -> Any:
+        """Create the job of one page."""
 
     def wait_for_bulk_read_job(
         self, job_id: str, *, policy: Any = ..., on_progress: Any = ...
-    ) -> Any: ...
+    ) -> Any:
+        """Poll the job until it is done."""
 
-    def download_bulk_read_result(self, job_id: str, target: Path) -> Path: ...
+    def download_bulk_read_result(self, job_id: str, target: Path) -> Path:
+        """Save the job's result zip at ``target``."""
 
 
 class _AsyncReadClient(Protocol):
     """The members of a generated async client that an export pages through."""
 
-    async def create_bulk_read_job(self, request: Any) -> Any: ...
+    async def create_bulk_read_job(self, request: Any) -> Any:
+        """Create the job of one page."""
 
     async def wait_for_bulk_read_job(
         self, job_id: str, *, policy: Any = ..., on_progress: Any = ...
-    ) -> Any: ...
+    ) -> Any:
+        """Poll the job until it is done."""
 
-    async def download_bulk_read_result(self, job_id: str, target: Path) -> Path: ...
+    async def download_bulk_read_result(self, job_id: str, target: Path) -> Path:
+        """Save the job's result zip at ``target``."""
 
 
 FileReader = Callable[[Path], Iterator[Any]]
