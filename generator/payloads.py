@@ -1,5 +1,10 @@
 """The ``schema`` and ``validate`` commands: read the generated schemas and
-models and check payloads with both, reporting errors by JSON pointer."""
+models and check payloads with both, reporting errors by JSON pointer.
+
+Schemas are checked with jsonschema-rs (compiled, draft 2020-12), as the
+generated packages do; ``date-time`` follows rfc3339-validator, as jsonschema's
+format checker does, and each error is reported at the place jsonschema's
+``best_match`` would choose."""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import best_match
+import jsonschema_rs
+from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
 from generator.errors import UsageError
 from generator.load import to_pointer
@@ -52,7 +57,7 @@ class PayloadReport:
 class PayloadChecker:
     """Checks payloads of one operation with its generated schema and model."""
 
-    validator: jsonschema.protocols.Validator
+    validator: jsonschema_rs.Validator
     model: Any
     """The generated model class, or None when only the schema is at hand."""
     strict: bool
@@ -75,8 +80,8 @@ class PayloadChecker:
         schema = load_schema(
             {product: {version: found}}, product, version, operation, request=request, strict=strict
         )
-        validator = jsonschema.Draft202012Validator(
-            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        validator = jsonschema_rs.Draft202012Validator(
+            schema, validate_formats=True, formats={"date-time": is_date_time}
         )
         model_name = schema["$ref"].rsplit("/", 1)[-1]
         models = import_models(found)
@@ -124,12 +129,12 @@ class PayloadChecker:
     def schema_errors(self, payload: Any) -> list[str]:
         """Schema errors as 'pointer: message', in document order."""
         errors = sorted(
-            self.validator.iter_errors(payload), key=lambda e: [str(p) for p in e.absolute_path]
+            self.validator.iter_errors(payload), key=lambda e: [str(p) for p in e.instance_path]
         )
         messages = []
         for error in errors:
-            best = best_match([error])
-            pointer = to_pointer(tuple(best.absolute_path)) or "/"
+            best = best_of(error)
+            pointer = to_pointer(tuple(best.instance_path)) or "/"
             messages.append(f"{pointer}: {best.message}")
         return messages
 
@@ -146,6 +151,35 @@ class PayloadChecker:
                 for error in exc.errors(include_url=False)
             ]
         return []
+
+
+def is_date_time(value: str) -> bool:
+    """RFC 3339 date-time, checked as jsonschema's format checker does."""
+    return bool(validate_rfc3339(value.upper()))
+
+
+_WEAK = frozenset({"AnyOf", "OneOfNotValid", "OneOfMultipleValid"})
+
+
+def _relevance(error: jsonschema_rs.ValidationError) -> tuple[int, list[str], bool]:
+    """How jsonschema's best_match ranks an error: deeper, earlier, not anyOf/oneOf."""
+    path = list(error.instance_path)
+    return (-len(path), [str(part) for part in path], type(error.kind).__name__ not in _WEAK)
+
+
+def best_of(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
+    """The error to report for ``error``: for anyOf/oneOf, the most relevant error
+    of its branches (while one stands out), as jsonschema's best_match chooses."""
+    best = error
+    while True:
+        context = getattr(best.kind, "context", None) or []
+        branch_errors = [item for branch in context for item in branch]
+        if not branch_errors:
+            return best
+        ranked = sorted(branch_errors, key=_relevance)
+        if len(ranked) > 1 and _relevance(ranked[0]) == _relevance(ranked[1]):
+            return best
+        best = ranked[0]
 
 
 def read_payload_text(path: Path) -> str:

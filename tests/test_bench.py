@@ -41,8 +41,9 @@ def test_the_benchmark_reports_all_three_and_they_agree(
     assert _bench().main(["--count", "300", "--seed", "7"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("300 payloads")
-    assert out.count("payloads/s") == 3
-    assert "jsonschema Draft202012Validator speed" in out
+    assert out.count("payloads/s") == 6
+    assert "shipped validate_payload speed / jsonschema-rs validate, directly speed" in out
+    assert "shipped validate_payload speed / jsonschema Draft202012Validator speed" in out
 
 
 def test_synthetic_payloads_include_invalid_ones() -> None:
@@ -108,3 +109,14 @@ def test_the_mock_load_benchmark_runs_and_reports_both_servers(
     out = capsys.readouterr().out
     assert re.search(r"mock, backlog 1024 +0 failed", out)
     assert out.count("requests/s") == 2 and "mock / canned" in out
+
+
+def test_the_arrow_benchmark_reads_the_same_cells_both_ways(tmp_path: Path) -> None:
+    bench = _load_bench("bench_arrow")
+    path = tmp_path / "result.zip"
+    bench.write_result_zip(path, 3000)
+    results = {way: bench.measure(way, path) for way in ("batches", "rows", "inflate")}
+    assert results["batches"]["rows"] == results["rows"]["rows"] == 3000
+    assert results["batches"]["cells"] == results["rows"]["cells"] == 3000 * 12
+    # Quoted newlines inside values: more lines than rows.
+    assert results["inflate"]["rows"] > 3001

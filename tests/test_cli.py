@@ -94,7 +94,7 @@ def test_validate_exit_codes_and_messages(tmp_path: Path) -> None:
         "validate", "crm", "v7", "get_bulk_write_job", str(good), str(bad), str(broken)
     )
     assert result.returncode == 1
-    assert f"{bad}: /resource/0/module: 'Deals' is not of type 'object'" in result.stderr
+    assert f'{bad}: /resource/0/module: "Deals" is not of type "object"' in result.stderr
     assert f"{broken}:2:8: invalid JSON" in result.stderr
     assert "GENERATOR BUG" not in result.stderr
 

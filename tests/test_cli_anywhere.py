@@ -58,7 +58,7 @@ def test_schema_and_validate_work_outside_a_project(outside: Path) -> None:
     assert "valid BulkWriteJob" in valid.stdout
     invalid = run_cli("validate", "crm", "v7", "get_bulk_write_job", "bad.json", cwd=outside)
     assert invalid.returncode == 1
-    assert "bad.json: /resource/0/module: 'Deals' is not of type 'object'" in invalid.stderr
+    assert 'bad.json: /resource/0/module: "Deals" is not of type "object"' in invalid.stderr
 
 
 def test_an_unreadable_payload_file_is_exit_2_after_checking_the_others(outside: Path) -> None:
@@ -223,7 +223,7 @@ def test_validate_with_the_shipped_schemas_alone_checks_the_schema() -> None:
     assert checker.check("good.json", payload).lines() == ["good.json: valid BulkWriteJob"]
     payload["resource"][0]["module"] = "Deals"
     report = checker.check("bad.json", payload)
-    assert report.errors == ["/resource/0/module: 'Deals' is not of type 'object'"]
+    assert report.errors == ['/resource/0/module: "Deals" is not of type "object"']
 
 
 def test_dev_py_help_exits_0_and_an_unknown_command_exits_2() -> None:

@@ -42,7 +42,7 @@ def test_string_module_is_rejected_in_crm_v7() -> None:
     report = _checker("crm", "v7", "get_bulk_write_job").check("p.json", payload)
     assert not report.valid and report.generator_bug is None
     assert _pointers(report.errors) == ["/resource/0/module"]
-    assert "not of type 'object'" in report.errors[0]
+    assert 'not of type "object"' in report.errors[0]
 
 
 def test_string_query_module_is_rejected_from_crm_v2_1_on() -> None:

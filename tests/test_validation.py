@@ -301,3 +301,25 @@ def test_schemas_use_only_keywords_that_fastjsonschema_reads_the_same_way() -> N
         "bad: $ref beside ['required']",
         "bad/$defs/A: prefixItems",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-06-30T23:59:60Z",  # a leap second: jsonschema-rs alone accepts it
+        "0000-01-05T10:00:00Z",  # year 0000: likewise
+        "2024-02-29T10:00:2+Z",  # not digits: likewise
+        "2023-02-29T10:00:00Z",
+        "2024-01-05t10:00:00z",
+        "2024-02-29T10:00:00.5+05:30",
+    ],
+)
+def test_the_shipped_validator_judges_date_times_as_jsonschema_does(text: str) -> None:
+    package = _version_package("crm", "v7")
+    payload = _example("crm-v7-write-added")
+    payload["created_time"] = text
+    expected = bool(rfc3339_validator.validate_rfc3339(text.upper()))
+    assert package.is_valid_payload("get_bulk_write_job", payload) is expected
+    assert (_jsonschema_errors("crm", "v7", "get_bulk_write_job", "response", payload) == []) is (
+        expected
+    )

@@ -135,6 +135,16 @@ def iter_csv_rows(
                 yield row
 
 
+def iter_arrow_batches(
+    zip_path: str | os.PathLike[str], *, block_bytes: int = 1 << 20
+) -> Iterator[Any]:
+    """Each ``pyarrow.RecordBatch`` of the CSV file in a result zip, every column
+    a string; needs ``zoho-bulk-core[arrow]``. See zoho_bulk_core.arrow."""
+    from zoho_bulk_core.arrow import iter_arrow_batches as read_batches
+
+    return read_batches(zip_path, block_bytes=block_bytes)
+
+
 def iter_ics_lines(zip_path: str | os.PathLike[str]) -> Iterator[str]:
     """Each line of the iCalendar file in a result zip (Events exported as ICS)."""
     with _reading(zip_path), zipfile.ZipFile(zip_path) as archive:

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Final, Self, Unpack
 
 import httpx
+from zoho_bulk_core.arrow import RecordBatch, aiter_read_batches, iter_read_batches
 from zoho_bulk_core.auth import RefreshTokenCredentials
 from zoho_bulk_core.files import FileSource, read_file_source
 from zoho_bulk_core.hosts import Environment
@@ -670,6 +671,24 @@ class Client:
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
 
+    def iter_bulk_read_batches(
+        self,
+        request: models.BulkReadRequest | Mapping[str, Any],
+        *,
+        policy: WaitPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+        workdir: str | os.PathLike[str] | None = None,
+    ) -> Iterator[RecordBatch]:
+        """Export records as ``pyarrow.RecordBatch``es (string columns), page after page.
+
+        Like iter_bulk_read_rows, reading each result with
+        zoho_bulk_core.results.iter_arrow_batches; needs ``zoho-bulk-core[arrow]``.
+        """
+        body = request_body(models.BulkReadRequest, request)
+        return iter_read_batches(
+            self, body, policy=policy, on_progress=on_progress, workdir=workdir
+        )
+
     def wait_for_bulk_write_job(
         self,
         job_id: str,
@@ -1307,6 +1326,20 @@ class AsyncClient:
                     yield row
                 path.unlink()
                 page_request = next_page_request(page_request, job.result)
+
+    def iter_bulk_read_batches(
+        self,
+        request: models.BulkReadRequest | Mapping[str, Any],
+        *,
+        policy: WaitPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+        workdir: str | os.PathLike[str] | None = None,
+    ) -> AsyncIterator[RecordBatch]:
+        """Export records as record batches; see Client.iter_bulk_read_batches."""
+        body = request_body(models.BulkReadRequest, request)
+        return aiter_read_batches(
+            self, body, policy=policy, on_progress=on_progress, workdir=workdir
+        )
 
     async def wait_for_bulk_write_job(
         self,

@@ -1,0 +1,225 @@
+"""Result files as Apache Arrow record batches: the CSV inside a result zip,
+read by pyarrow's streaming CSV reader, every column a string holding exactly
+the CSV's text (nothing is guessed: ``"007"`` stays ``"007"``, an empty cell is
+``""``), in bounded memory; and the pages of a bulk read export as batches.
+
+pyarrow is an optional dependency: ``pip install 'zoho-bulk-core[arrow]'``.
+Without it these functions raise ArrowUnavailableError, which says so.
+
+Part of the runtime kept in zoho-bulkgen (runtime/zoho_bulk_core) and copied
+unchanged into every generated tree: edit it there, not here.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from zoho_bulk_core.errors import UnexpectedResponseError, ZohoBulkError
+from zoho_bulk_core.results import _result_member, next_page_request
+
+DEFAULT_BLOCK_BYTES: Final = 1 << 20
+"""CSV bytes parsed into one record batch (about 1 MiB: a few thousand rows)."""
+
+INSTALL_HINT: Final = "pip install 'zoho-bulk-core[arrow]'"
+
+RecordBatch = Any
+"""A ``pyarrow.RecordBatch`` (pyarrow is optional, so it is not named in types)."""
+
+
+class ArrowUnavailableError(ZohoBulkError, ImportError):
+    """pyarrow, needed for Arrow batches and Parquet files, is not installed."""
+
+
+def require_pyarrow() -> Any:
+    """The ``pyarrow`` module, or ArrowUnavailableError saying how to install it."""
+    try:
+        pyarrow = importlib.import_module("pyarrow")
+        importlib.import_module("pyarrow.csv")
+    except ImportError:
+        raise ArrowUnavailableError(
+            f"Arrow batches and Parquet files need pyarrow: {INSTALL_HINT}"
+        ) from None
+    return pyarrow
+
+
+def _header(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> list[str] | None:
+    """The CSV's header row, or None for an empty file."""
+    with archive.open(member) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        return next(csv.reader(text), None)
+
+
+def iter_arrow_batches(
+    zip_path: str | os.PathLike[str], *, block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> Iterator[RecordBatch]:
+    """Each ``pyarrow.RecordBatch`` of the CSV file in a result zip.
+
+    Columns are named by the header row and typed as strings holding the CSV's
+    values exactly as written (quoted newlines included). The file is
+    decompressed and parsed as it is read, ``block_bytes`` at a time, so memory
+    stays flat however many rows. A file with a header and no rows yields no
+    batch; a malformed file raises UnexpectedResponseError.
+    """
+    pyarrow = require_pyarrow()
+    with zipfile.ZipFile(zip_path) as archive:
+        member = _result_member(archive, ".csv")
+        header = _header(archive, member)
+        if not header:
+            return
+        string = pyarrow.string()
+        with archive.open(member) as raw:
+            try:
+                reader = pyarrow.csv.open_csv(
+                    raw,
+                    read_options=pyarrow.csv.ReadOptions(
+                        block_size=block_bytes, encoding="utf8"
+                    ),
+                    parse_options=pyarrow.csv.ParseOptions(newlines_in_values=True),
+                    convert_options=pyarrow.csv.ConvertOptions(
+                        column_types={name: string for name in header},
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+                yield from reader
+            except pyarrow.ArrowInvalid as exc:
+                first_line = str(exc).splitlines()[0] if str(exc) else "unreadable"
+                raise UnexpectedResponseError(
+                    f"malformed CSV in {member.filename!r}: {first_line}"
+                ) from None
+
+
+class _ReadClient(Protocol):
+    """The members of a generated sync client that an export pages through."""
+
+    def create_bulk_read_job(self, request: Any) -> Any:
+        """Create the job of one page."""
+
+    def wait_for_bulk_read_job(
+        self, job_id: str, *, policy: Any = ..., on_progress: Any = ...
+    ) -> Any:
+        """Poll the job until it is done."""
+
+    def download_bulk_read_result(self, job_id: str, target: Path) -> Path:
+        """Save the job's result zip at ``target``."""
+
+
+class _AsyncReadClient(Protocol):
+    """The members of a generated async client that an export pages through."""
+
+    async def create_bulk_read_job(self, request: Any) -> Any:
+        """Create the job of one page."""
+
+    async def wait_for_bulk_read_job(
+        self, job_id: str, *, policy: Any = ..., on_progress: Any = ...
+    ) -> Any:
+        """Poll the job until it is done."""
+
+    async def download_bulk_read_result(self, job_id: str, target: Path) -> Path:
+        """Save the job's result zip at ``target``."""
+
+
+FileReader = Callable[[Path], Iterator[Any]]
+"""Reads a downloaded result zip: rows, batches, ..."""
+
+
+def iter_read_pages(
+    client: _ReadClient,
+    request: Mapping[str, Any],
+    reader: FileReader,
+    *,
+    policy: Any = None,
+    on_progress: Callable[[Any], None] | None = None,
+    workdir: str | os.PathLike[str] | None = None,
+) -> Iterator[Any]:
+    """What ``reader`` yields of each page's result zip, page after page: creates
+    the job, waits, downloads into ``workdir`` (a temporary folder by default),
+    reads, deletes the zip and asks for the next page while there are more."""
+    page_request: Mapping[str, Any] | None = request
+    with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
+        while page_request is not None:
+            created = client.create_bulk_read_job(page_request)
+            job = client.wait_for_bulk_read_job(
+                created.id, policy=policy, on_progress=on_progress
+            )
+            path = client.download_bulk_read_result(
+                job.id, Path(folder) / f"{job.id}.zip"
+            )
+            yield from reader(path)
+            path.unlink()
+            page_request = next_page_request(page_request, job.result)
+
+
+async def aiter_read_pages(
+    client: _AsyncReadClient,
+    request: Mapping[str, Any],
+    reader: FileReader,
+    *,
+    policy: Any = None,
+    on_progress: Callable[[Any], None] | None = None,
+    workdir: str | os.PathLike[str] | None = None,
+) -> AsyncIterator[Any]:
+    """The async form of iter_read_pages (the zip is read synchronously)."""
+    page_request: Mapping[str, Any] | None = request
+    with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
+        while page_request is not None:
+            created = await client.create_bulk_read_job(page_request)
+            job = await client.wait_for_bulk_read_job(
+                created.id, policy=policy, on_progress=on_progress
+            )
+            path = await client.download_bulk_read_result(
+                job.id, Path(folder) / f"{job.id}.zip"
+            )
+            for item in reader(path):
+                yield item
+            path.unlink()
+            page_request = next_page_request(page_request, job.result)
+
+
+def iter_read_batches(
+    client: _ReadClient,
+    request: Mapping[str, Any],
+    *,
+    policy: Any = None,
+    on_progress: Callable[[Any], None] | None = None,
+    workdir: str | os.PathLike[str] | None = None,
+) -> Iterator[RecordBatch]:
+    """Record batches of every page of a bulk read export (pyarrow checked first,
+    before any job is created)."""
+    require_pyarrow()
+    return iter_read_pages(
+        client,
+        request,
+        iter_arrow_batches,
+        policy=policy,
+        on_progress=on_progress,
+        workdir=workdir,
+    )
+
+
+def aiter_read_batches(
+    client: _AsyncReadClient,
+    request: Mapping[str, Any],
+    *,
+    policy: Any = None,
+    on_progress: Callable[[Any], None] | None = None,
+    workdir: str | os.PathLike[str] | None = None,
+) -> AsyncIterator[RecordBatch]:
+    """The async form of iter_read_batches."""
+    require_pyarrow()
+    return aiter_read_pages(
+        client,
+        request,
+        iter_arrow_batches,
+        policy=policy,
+        on_progress=on_progress,
+        workdir=workdir,
+    )
