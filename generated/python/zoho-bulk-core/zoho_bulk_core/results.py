@@ -74,16 +74,26 @@ def _result_member(archive: zipfile.ZipFile, suffix: str) -> zipfile.ZipInfo:
 @contextmanager
 def _reading(zip_path: str | os.PathLike[str]) -> Iterator[None]:
     """Turn what a broken or hostile result file raises into ResultFileError."""
+    name = Path(zip_path).name
     try:
         yield
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ResultFileError(
-            f"the result file is not a zip archive or is cut short ({exc})"
+            f"{name} is not a zip file, or is cut short ({exc})"
         ) from None
-    except UnicodeDecodeError:
-        raise ResultFileError("the result file is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise ResultFileError(
+            f"{name}: the result is not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from None
     except csv.Error as exc:
-        raise ResultFileError(f"the result file is not valid CSV ({exc})") from None
+        detail = str(exc)
+        if "field limit" in detail:
+            detail += (
+                f"; raise it with csv.field_size_limit() (now {csv.field_size_limit()})"
+            )
+        raise ResultFileError(
+            f"{name}: the result is not readable CSV: {detail}"
+        ) from None
 
 
 def _bounded_lines(text: io.TextIOBase, max_row_chars: int) -> Iterator[str]:

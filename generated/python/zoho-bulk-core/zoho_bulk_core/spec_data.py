@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, Literal
 
-PACKAGE_VERSION: Final = "0.2.0"
+PACKAGE_VERSION: Final = "0.1.0"
 AUTH_HEADER: Final = "Authorization"
 AUTH_SCHEME: Final = "Zoho-oauthtoken"
 

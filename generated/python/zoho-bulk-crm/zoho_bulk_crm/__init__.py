@@ -28,4 +28,4 @@ VERSIONS: Final = (
 )
 """The API versions this package has a subpackage for, oldest first."""
 
-__version__ = "1.0.0"
+__version__ = "0.1.0"

@@ -12,4 +12,4 @@ from typing import Final
 VERSIONS: Final = ("v2",)
 """The API versions this package has a subpackage for, oldest first."""
 
-__version__ = "1.0.0"
+__version__ = "0.1.0"
