@@ -104,13 +104,23 @@ def build_draft(page: Page, spec: NormalizedSpec) -> Draft:
     return Draft(Path(page.name).stem + suffix + ".yaml", document, samples, summary)
 
 
-def run_extract(paths: list[Path], out_dir: Path, spec_dir: Path) -> int:
+def run_extract(paths: list[Path], out_dir: Path, spec_dir: Path | None) -> int:
     """``zoho-bulkgen extract``: a draft per page that can be identified; one
     line on stderr for each page that cannot (no draft is written for it), exit 2."""
     import sys
 
     from generator.drift import load_context, read_documents
 
+    if spec_dir is None:
+        # Outside a project: pages are identified against the spec this
+        # zoho-bulkgen was built from, when its source is at hand.
+        spec_dir = Path(__file__).resolve().parent.parent / "spec"
+        if not (spec_dir / "products.yaml").is_file():
+            print(
+                "zoho-bulkgen: error: extract needs a spec to identify pages; pass --spec DIR",
+                file=sys.stderr,
+            )
+            return 2
     context = load_context(spec_dir)
     pages, problems = read_documents(paths, context.error_codes)
     for page in pages:

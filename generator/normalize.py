@@ -182,6 +182,8 @@ RESERVED_ERROR_CLASS_NAMES = frozenset(
         "InvalidRequestError",
         "CallbackBodyError",
         "MissingExtraError",
+        "ArrowUnavailableError",
+        "UsageError",
         # ``VALUE`` must not make a ValueError that hides the builtin.
         *BUILTIN_ERROR_NAMES,
     }

@@ -14,7 +14,7 @@ from generator.python_text import python_literal
 from generator.spec_model import Operation, ProductVersion
 from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf
 
-CLIENT_MEMBERS = frozenset({"close", "aclose", "base_url", "wait_policy"})
+CLIENT_MEMBERS = frozenset({"close", "aclose", "base_url", "wait_policy", "iter_bulk_read_batches"})
 """Public members the client classes define besides one method per operation
 and the helpers the spec names (an operation of the same name would replace one)."""
 HELPER_ROLES = frozenset({"get-read-job", "download-read-result", "get-write-job"}) | frozenset(
@@ -38,6 +38,7 @@ CLIENT_MODULE_NAMES = frozenset(
     | {"read_file_source", "tempfile", "wait_until_done"}
     | {"build_request", "Unpack", *frozenset(KEYWORD_OPTIONS.values())}
     | {"Reporter", "download_progress", "for_job"}
+    | {"RecordBatch", "iter_read_batches", "aiter_read_batches"}
 )
 """Module-level names of a generated client.py, which a method's body may use."""
 

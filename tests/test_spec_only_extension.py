@@ -59,9 +59,10 @@ def _rename_operation(document: dict[str, Any]) -> None:
 def _spec_with_a_new_product(spec_copy: Path) -> Path:
     _edit(spec_copy / "products.yaml", _add_product)
     _edit(spec_copy / "operations.yaml", _rename_operation)
-    examples = spec_copy / "examples.yaml"
-    text = examples.read_text("utf-8").replace("get_bulk_read_job", RENAMED)
-    examples.write_text(text, "utf-8")
+    for name in ("examples.yaml", "drift.yaml"):
+        referring = spec_copy / name
+        text = referring.read_text("utf-8").replace("get_bulk_read_job", RENAMED)
+        referring.write_text(text, "utf-8")
     return spec_copy
 
 

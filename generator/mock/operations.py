@@ -618,6 +618,8 @@ def _check_criteria(call: Call, criteria: Any) -> None:
                 "a condition holds too many values",
                 {"max_limit": MAX_CRITERIA_VALUES, "comparator": comparator},
             )
+        if not isinstance(comparator, str):
+            continue  # not a comparator at all: the schema's verdict says why
         wants_list = comparator in LIST_COMPARATORS or comparator in RANGE_COMPARATORS
         pair = not isinstance(value, list) or len(value) == 2
         if (wants_list and not isinstance(value, list)) or (

@@ -645,18 +645,19 @@ class Client:
 
     def iter_bulk_read_batches(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> Iterator[RecordBatch]:
         """Export records as ``pyarrow.RecordBatch``es (string columns), page after page.
 
         Like iter_bulk_read_rows, reading each result with
         zoho_bulk_core.results.iter_arrow_batches; needs ``zoho-bulk-core[arrow]``.
         """
-        body = request_body(models.BulkReadRequest, request)
+        body = build_request(models.BulkReadRequest, request, options)
         return iter_read_batches(
             self, body, policy=policy, on_progress=on_progress, workdir=workdir
         )
@@ -1273,14 +1274,15 @@ class AsyncClient:
 
     def iter_bulk_read_batches(
         self,
-        request: models.BulkReadRequest | Mapping[str, Any],
+        request: models.BulkReadRequest | Mapping[str, Any] | None = None,
         *,
         policy: WaitPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         workdir: str | os.PathLike[str] | None = None,
+        **options: Unpack[BulkReadOptions],
     ) -> AsyncIterator[RecordBatch]:
         """Export records as record batches; see Client.iter_bulk_read_batches."""
-        body = request_body(models.BulkReadRequest, request)
+        body = build_request(models.BulkReadRequest, request, options)
         return aiter_read_batches(
             self, body, policy=policy, on_progress=on_progress, workdir=workdir
         )
