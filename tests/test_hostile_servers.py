@@ -92,6 +92,25 @@ def test_paging_that_repeats_itself_is_detected(
     assert len(rows) == 4
 
 
+# Bug: the Arrow batches kept their own paging loop without the check above,
+# so the same server made iter_bulk_read_batches create jobs forever.
+def test_batch_paging_that_repeats_itself_is_detected(
+    zoho_bulk_mock_factory: MockFactory,
+) -> None:
+    pytest.importorskip("pyarrow")
+    version = next(v for v in VERSIONS if v.product == "crm" and v.version == "v8")
+    server = zoho_bulk_mock_factory(records=4, per_page=2, polls_until_complete=0)
+    _hostile(server, _repeat_paging())
+    package = client_module(version)
+    batches = []
+    with package.Client(TOKEN, base_url=server.base_url, wait=FAST, retry=NO_RETRY) as client:
+        with pytest.raises(PagingError, match="repeat"):
+            for batch in client.iter_bulk_read_batches(read_request(version)):
+                batches.append(batch)
+                assert len(batches) < 100, "paging did not stop"
+    assert len(server.state.read_jobs) == 2
+
+
 @contextmanager
 def raw_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
     """An HTTP server on 127.0.0.1 whose GET answers are written by ``respond``."""

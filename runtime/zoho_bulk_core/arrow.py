@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from zoho_bulk_core.errors import UnexpectedResponseError, ZohoBulkError
-from zoho_bulk_core.results import _result_member, next_page_request
+from zoho_bulk_core.results import PageTracker, _result_member, next_page_request
 
 DEFAULT_BLOCK_BYTES: Final = 1 << 20
 """CSV bytes parsed into one record batch (about 1 MiB: a few thousand rows)."""
@@ -144,8 +144,10 @@ def iter_read_pages(
     the job, waits, downloads into ``workdir`` (a temporary folder by default),
     reads, deletes the zip and asks for the next page while there are more."""
     page_request: Mapping[str, Any] | None = request
+    pages = PageTracker()
     with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
         while page_request is not None:
+            pages.check(page_request)
             created = client.create_bulk_read_job(page_request)
             job = client.wait_for_bulk_read_job(
                 created.id, policy=policy, on_progress=on_progress
@@ -169,8 +171,10 @@ async def aiter_read_pages(
 ) -> AsyncIterator[Any]:
     """The async form of iter_read_pages (the zip is read synchronously)."""
     page_request: Mapping[str, Any] | None = request
+    pages = PageTracker()
     with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
         while page_request is not None:
+            pages.check(page_request)
             created = await client.create_bulk_read_job(page_request)
             job = await client.wait_for_bulk_read_job(
                 created.id, policy=policy, on_progress=on_progress
