@@ -184,6 +184,9 @@ RESERVED_ERROR_CLASS_NAMES = frozenset(
         "MissingExtraError",
         "ArrowUnavailableError",
         "UsageError",
+        "ConfigurationError",
+        "UnsafeUrlError",
+        "LocalFileError",
         # ``VALUE`` must not make a ValueError that hides the builtin.
         *BUILTIN_ERROR_NAMES,
     }
