@@ -109,6 +109,9 @@ BASE_ERROR_CLASSES = frozenset(
         "PayloadTooLargeError",
         "RateLimitError",
         "ServerError",
+        "ConfigurationError",
+        "UnsafeUrlError",
+        "LocalFileError",
     }
 )
 """The classes the core errors module defines itself, which no code's class may replace."""
@@ -184,9 +187,6 @@ RESERVED_ERROR_CLASS_NAMES = frozenset(
         "MissingExtraError",
         "ArrowUnavailableError",
         "UsageError",
-        "ConfigurationError",
-        "UnsafeUrlError",
-        "LocalFileError",
         # ``VALUE`` must not make a ValueError that hides the builtin.
         *BUILTIN_ERROR_NAMES,
     }

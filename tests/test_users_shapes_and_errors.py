@@ -29,12 +29,15 @@ from zoho_bulk_core import (
     InvalidRequestError,
     LocalFileError,
     ResultFileError,
+    RetryPolicy,
     UnexpectedResponseError,
     UnsafeUrlError,
+    WaitPolicy,
     ZohoBulkError,
 )
 from zoho_bulk_core.auth import AccessToken, FileTokenStore, parse_token_answer
 from zoho_bulk_core.results import iter_csv_rows
+from zoho_bulk_core.transport import DownloadLimits
 
 from generator.mock.pytest_plugin import MockFactory
 from generator.spec_model import ProductVersion
@@ -202,6 +205,37 @@ def test_unusable_client_settings_are_configuration_errors(
     assert words in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: WaitPolicy(initial_delay=-1), "initial_delay must be a number of 0 or more"),
+        (lambda: WaitPolicy(multiplier=0.5), "multiplier must be 1 or more"),
+        (lambda: WaitPolicy(timeout=0), "timeout must be above 0"),
+        (lambda: WaitPolicy(max_delay=float("nan")), "max_delay"),
+        (lambda: RetryPolicy(max_retries=-1), "max_retries must be 0 or more"),
+        (lambda: RetryPolicy(backoff=float("inf")), "backoff must be a number"),
+        (lambda: RetryPolicy(jitter=2), "jitter must be from 0 to 1"),
+        (lambda: DownloadLimits(deadline=0), "deadline must be above 0"),
+        (lambda: DownloadLimits(max_bytes=True), "max_bytes must be above 0"),
+    ],
+)
+def test_policies_that_cannot_work_are_configuration_errors(make: Any, words: str) -> None:
+    # Before: time.sleep(-1) or an endless wait, deep inside a call.
+    with pytest.raises(ConfigurationError, match=words) as caught:
+        make()
+    assert isinstance(caught.value, ValueError) and "\n" not in str(caught.value)
+    assert WaitPolicy(timeout=float("inf")).timeout == float("inf")  # waiting forever is allowed
+
+
+@pytest.mark.parametrize("header", ["\u00b2", "Mon, 99 Foo 99999 99:99:99 GMT", "9" * 400])
+def test_odd_retry_after_headers_never_escape(header: str) -> None:
+    from zoho_bulk_core.retry import parse_retry_after
+
+    delay = RetryPolicy().delay(0, header)
+    assert 0 <= delay <= RetryPolicy().max_retry_after
+    assert parse_retry_after(header) is None or parse_retry_after(header) >= 0
+
+
 def test_a_custom_domain_on_a_product_without_them_is_a_configuration_error() -> None:
     bigin = next(v for v in VERSIONS if v.product == "bigin")
     with pytest.raises(ConfigurationError, match="no custom domains"):
@@ -235,6 +269,13 @@ def test_an_upload_source_that_cannot_be_read_is_a_local_file_error(
     assert error.filename == str(source)
     assert str(error).startswith(f"cannot read the file to upload {str(source)!r}: ")
     assert "\n" not in str(error)
+
+
+@pytest.mark.parametrize("source", [("only-a-name.zip",), ("a.zip", "text, not bytes"), 42])
+def test_an_upload_source_of_no_known_kind_is_an_invalid_request_error(source: Any) -> None:
+    api = package(VERSIONS[0]).Client(TOKEN, base_url="http://127.0.0.1:9")
+    with pytest.raises(InvalidRequestError, match=r"file to upload: give a path, the bytes"):
+        api.upload_file(source, org_id=ORG_ID)
 
 
 def test_a_download_into_a_missing_folder_is_a_local_file_error(

@@ -29,6 +29,7 @@ from zoho_bulk_core.auth import (
 )
 from zoho_bulk_core.errors import (
     ApiError,
+    ConfigurationError,
     LocalFileError,
     TransportError,
     UnexpectedResponseError,
@@ -37,7 +38,7 @@ from zoho_bulk_core.errors import (
     error_from_body,
 )
 from zoho_bulk_core.requests import InvalidRequestError
-from zoho_bulk_core.retry import RetryPolicy
+from zoho_bulk_core.retry import RetryPolicy, is_seconds
 
 AUTH_HEADER: Final = spec_data.AUTH_HEADER
 AUTH_SCHEME: Final = spec_data.AUTH_SCHEME
@@ -68,6 +69,19 @@ class DownloadLimits:
     """Seconds for the whole download, every attempt included."""
     max_bytes: int = 4 << 30
     """Largest body accepted (4 GiB)."""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not is_seconds(self.deadline) or self.deadline == 0:
+            problems.append(f"deadline must be above 0, got {self.deadline!r}")
+        if (
+            isinstance(self.max_bytes, bool)
+            or not isinstance(self.max_bytes, int)
+            or self.max_bytes <= 0
+        ):
+            problems.append(f"max_bytes must be above 0, got {self.max_bytes!r}")
+        if problems:
+            raise ConfigurationError(f"DownloadLimits: {'; '.join(problems)}")
 
 
 class DownloadLimitError(TransportError):
