@@ -191,6 +191,8 @@ def test_a_field_named_twice_differently_is_refused_where_it_must_become_api_nam
         ({"domain": "not a domain"}, ConfigurationError, "invalid custom domain"),
         ({"access_token": None}, ConfigurationError, "give either access_token or credentials"),
         ({"access_token": "two words"}, ConfigurationError, "without spaces"),
+        ({"timeout": -1}, ConfigurationError, "timeout must be a number of seconds above 0"),
+        ({"timeout": float("nan")}, ConfigurationError, "got nan"),
     ],
 )
 def test_unusable_client_settings_are_configuration_errors(

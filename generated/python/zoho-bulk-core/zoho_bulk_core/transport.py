@@ -261,6 +261,10 @@ class _Base:
         follow_api_domain: bool,
         download_limits: DownloadLimits | None = None,
     ) -> None:
+        if timeout is not None and (not is_seconds(timeout) or timeout == 0):
+            raise ConfigurationError(
+                f"timeout must be a number of seconds above 0, got {timeout!r}"
+            )
         self.endpoints = endpoints
         self.retry = retry or RetryPolicy()
         self.download_limits = download_limits or DownloadLimits()
