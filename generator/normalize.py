@@ -109,6 +109,9 @@ BASE_ERROR_CLASSES = frozenset(
         "PayloadTooLargeError",
         "RateLimitError",
         "ServerError",
+        "ConfigurationError",
+        "UnsafeUrlError",
+        "LocalFileError",
     }
 )
 """The classes the core errors module defines itself, which no code's class may replace."""

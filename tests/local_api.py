@@ -18,6 +18,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 @dataclass
@@ -25,12 +26,21 @@ class LocalApi:
     """Routes (method, path) to (status, JSON body) and records every request."""
 
     routes: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict)
+    raw_routes: dict[tuple[str, str], tuple[int, bytes, dict[str, str]]] = field(
+        default_factory=dict
+    )
     requests: list[RecordedRequest] = field(default_factory=list)
     base_url: str = ""
 
     def answer(self, method: str, path: str, status: int, body: Any) -> None:
         """Serve ``body`` with ``status`` for ``method`` ``path``."""
         self.routes[(method, path)] = (status, body)
+
+    def answer_raw(
+        self, method: str, path: str, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
+        """Serve ``body`` as it is, with ``headers`` (Content-Length is added)."""
+        self.raw_routes[(method, path)] = (status, body, headers)
 
 
 @contextmanager
@@ -40,9 +50,24 @@ def serve_local_api() -> Iterator[LocalApi]:
 
     class Handler(BaseHTTPRequestHandler):
         def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
             api.requests.append(
-                RecordedRequest(self.command, self.path, dict(self.headers.items()))
+                RecordedRequest(
+                    self.command,
+                    self.path,
+                    dict(self.headers.items()),
+                    self.rfile.read(length) if length else b"",
+                )
             )
+            if (self.command, self.path) in api.raw_routes:
+                status, raw, headers = api.raw_routes[(self.command, self.path)]
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+                return
             status, body = api.routes.get(
                 (self.command, self.path),
                 (

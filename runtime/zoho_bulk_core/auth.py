@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import tempfile
 import threading
@@ -21,7 +22,12 @@ from typing import Any, Final, Protocol
 
 import httpx
 
-from zoho_bulk_core.errors import AuthenticationError, TransportError
+from zoho_bulk_core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    LocalFileError,
+    TransportError,
+)
 
 TOKEN_PATH: Final = "/oauth/v2/token"
 """Path of the token endpoint on the accounts host."""
@@ -102,24 +108,38 @@ class FileTokenStore:
                 api_domain=data.get("api_domain"),
                 issued_at=(float(data["issued_at"]) if data.get("issued_at") else None),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+        ):
             return None
 
     def save(self, token: AccessToken) -> None:
-        """Replace the stored token."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Replace the stored token; LocalFileError (also an OSError) when the
+        file or its folder cannot be written."""
         data = {
             "access_token": token.value,
             "expires_at": token.expires_at,
             "api_domain": token.api_domain,
             "issued_at": token.issued_at,
         }
-        handle, temporary = tempfile.mkstemp(prefix=".token-", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".token-", dir=self.path.parent)
+        except OSError as exc:
+            raise LocalFileError("cannot write the token file", exc) from None
         try:
             os.fchmod(handle, 0o600)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(data, stream)
             os.replace(temporary, self.path)
+        except OSError as exc:
+            Path(temporary).unlink(missing_ok=True)
+            raise LocalFileError("cannot write the token file", exc) from None
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -140,11 +160,23 @@ class RefreshTokenCredentials:
     refresh_margin: float = DEFAULT_REFRESH_MARGIN
 
 
+def _seconds(value: object) -> float | None:
+    """A finite number of seconds, or None (a number too large for a float,
+    NaN, infinity, or not a number at all)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 def parse_token_answer(response: httpx.Response) -> AccessToken:
     """Read the token endpoint's answer; raise AuthenticationError on refusal."""
     try:
         body: Any = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         reason = body.get("error") if isinstance(body, dict) else None
@@ -155,9 +187,8 @@ def parse_token_answer(response: httpx.Response) -> AccessToken:
         )
     expires_in = body.get("expires_in")
     issued_at = time.time()
-    expires_at = (
-        issued_at + float(expires_in) if isinstance(expires_in, (int, float)) else None
-    )
+    lifetime = _seconds(expires_in)
+    expires_at = issued_at + lifetime if lifetime is not None else None
     api_domain = body.get("api_domain")
     return AccessToken(
         value=body["access_token"],
@@ -182,11 +213,13 @@ class TokenProvider:
         token_url: str,
     ) -> None:
         if (access_token is None) == (credentials is None):
-            raise ValueError("give either access_token or credentials")
+            raise ConfigurationError("give either access_token or credentials")
         if access_token is not None and (
             not access_token or any(char.isspace() for char in access_token)
         ):
-            raise ValueError("access_token must be a non-empty string without spaces")
+            raise ConfigurationError(
+                "access_token must be a non-empty string without spaces"
+            )
         self._static = AccessToken(access_token) if access_token is not None else None
         self._credentials = credentials
         self._token_url = token_url

@@ -28,6 +28,37 @@ class UnexpectedResponseError(ZohoBulkError):
         self.http_status = http_status
 
 
+class ConfigurationError(ZohoBulkError, ValueError):
+    """A client setting cannot be used: an unknown data center, an environment
+    or host kind the data center lacks, a custom domain the product does not
+    have, credentials given twice or not at all. Also a ValueError."""
+
+
+class UnsafeUrlError(ConfigurationError):
+    """A URL the client will not send the access token to: not an absolute
+    http(s) URL, plain http to a host other than loopback, or (for a URL an
+    answer names) a host that is neither the client's own nor the vendor's."""
+
+
+class LocalFileError(ZohoBulkError, OSError):
+    """A local file the client reads or writes cannot be used: the file to
+    upload is missing, a folder or unreadable, a download's folder is missing
+    or not writable, the token file cannot be written. Also an OSError, with
+    the original ``errno``, ``strerror`` and ``filename``."""
+
+    def __init__(self, what: str, error: OSError) -> None:
+        reason = error.strerror or str(error) or type(error).__name__
+        name = error.filename if error.filename is not None else ""
+        super().__init__(error.errno, reason, name)
+        self.what = what
+        self.message = (
+            f"{what} {str(name)!r}: {reason}" if name else f"{what}: {reason}"
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class ApiError(ZohoBulkError):
     """The API answered with an error body ``{code, message, details, status}``."""
 
@@ -103,6 +134,8 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
+    "LocalFileError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -110,6 +143,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "UnexpectedResponseError",
+    "UnsafeUrlError",
     "ZohoBulkError",
     "error_from_body",
     "status_class",

@@ -49,6 +49,9 @@ def parse_notification(model: type[_M], body: bytes | str | Mapping[str, Any]) -
         raise CallbackBodyError(
             f"{what} is not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except (ValueError, RecursionError) as error:
+        # Digits past int()'s limit, or nesting deeper than Python recurses.
+        raise CallbackBodyError(f"{what} is not readable JSON: {error}") from None
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -85,6 +85,10 @@ class BulkWriteOptions(TypedDict, total=False):
 
 CALLBACK_URL: Final = "callback_url"
 """The keyword that fills the request's ``callback`` object (its ``url``)."""
+CRITERIA: Final = "criteria"
+"""The keyword whose conditions and groups are fitted to the version (shape_criteria)."""
+GROUP: Final = "group"
+"""The key of a criteria group's list of conditions and groups."""
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -171,26 +175,42 @@ def body_from_options(
 ) -> dict[str, Any]:
     """A request body for ``model`` from keyword arguments.
 
-    A keyword goes to the request's own field of that name, else to the field
-    of its *part*: the one required field that holds an object, or a list of
-    them (a read's ``query``, a write's ``resource``, given as one element).
-    ``callback_url`` fills ``callback.url``. Values are shaped as the version
-    wants them, and a required field whose vocabulary has a single value
-    (``callback.method``, a resource's ``type``) gets that value.
+    A keyword goes to the request's own field of that name and to the field
+    of that name of its *part*: the one required field that holds an object,
+    or a list of them (a read's ``query``, a write's ``resource``, given as one
+    element). A keyword both take fills both (``ignore_empty``: the vendor's
+    reference pages put it at the top of a write from CRM v2.1 on, its SDKs
+    for CRM v2 and Bigin v1 in each resource, and its OpenAPI for CRM v8 in
+    both; the spec accepts both everywhere), so it takes effect wherever the
+    version reads it. ``callback_url`` fills ``callback.url``. Values are
+    shaped as the version wants them (``module``, ``criteria``: see
+    shape_value and shape_criteria), and a required field whose vocabulary has
+    a single value (``callback.method``, a resource's ``type``) gets that value.
     """
     fields = _fields(model)
     part_name, part_model, part_is_list = _part(model)
+    part_fields = _fields(part_model) if part_model is not None else {}
+    part_pointer = f"/{part_name}" + ("/0" if part_is_list else "")
     top: dict[str, Any] = {}
     inner: dict[str, Any] = {}
     unknown: list[str] = []
+    problems: list[tuple[str, str]] = []
     for key, value in options.items():
         if key == CALLBACK_URL and "callback" in fields:
             top["callback"] = {"url": value}
-        elif key in fields and key != part_name:
+            continue
+        placed = False
+        if key in fields and key != part_name:
             top[key] = shape_value(value, fields[key])
-        elif part_model is not None and key in _fields(part_model):
-            inner[key] = shape_value(value, _fields(part_model)[key])
-        else:
+            placed = True
+        if key in part_fields:
+            if key == CRITERIA:
+                value = shape_criteria(
+                    value, part_fields[key], f"{part_pointer}/{key}", problems
+                )
+            inner[key] = shape_value(value, part_fields[key])
+            placed = True
+        if not placed:
             unknown.append(key)
     if unknown:
         accepted = sorted(_keywords(model))
@@ -204,6 +224,8 @@ def body_from_options(
                 for key in unknown
             ],
         )
+    if problems:
+        raise InvalidRequestError(_what(model), problems)
     for key, value in list(top.items()):
         nested = _model_of(fields[key].annotation)
         if nested is not None and isinstance(value, Mapping):
@@ -238,6 +260,109 @@ def shape_value(value: Any, field: FieldInfo) -> Any:
         if named:
             return named[0]
     return value
+
+
+def shape_criteria(
+    criteria: Any,
+    field: FieldInfo,
+    pointer: str,
+    problems: list[tuple[str, str]],
+) -> Any:
+    """``criteria`` (a condition or a group of them, nested) in the shape the
+    version's ``criteria`` field takes, read from its condition and group models.
+
+    Every version names a condition's field by ``api_name``; CRM from v2.1 on
+    also takes ``field: {api_name}``, and CRM from v6 on a condition ``type``
+    (``value``: the value is a literal, the only documented kind). So a
+    ``field`` object (or a field name as ``field``) becomes ``api_name`` where
+    the version has no ``field``, and ``type: "value"`` is left out where the
+    version has no ``type`` (a literal is what those versions compare with).
+    What cannot be carried over (another ``type``, a ``field`` without an
+    ``api_name``, ``field`` and ``api_name`` naming different fields) is added to
+    ``problems`` with its JSON pointer. Group operators (``and``, ``AND``, ...),
+    comparators and values are the same in every version; the request's model
+    checks them. Anything else is left as given, for the model to judge.
+    """
+    if isinstance(criteria, BaseModel):
+        criteria = criteria.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    models = [
+        option
+        for option in _options(field.annotation)
+        if _is_model(option) and option is not type(None)
+    ]
+    group_model = next((m for m in models if GROUP in _fields(m)), None)
+    condition_model = next((m for m in models if m is not group_model), None)
+    if condition_model is None:
+        return criteria
+    return _fit_criterion(
+        criteria, _fields(condition_model), group_model is not None, pointer, problems
+    )
+
+
+def _fit_criterion(
+    node: Any,
+    condition: Mapping[str, FieldInfo],
+    has_groups: bool,
+    pointer: str,
+    problems: list[tuple[str, str]],
+) -> Any:
+    if isinstance(node, BaseModel):
+        node = node.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    if not isinstance(node, Mapping):
+        return node
+    if has_groups and isinstance(node.get(GROUP), Sequence):
+        items = node[GROUP]
+        if isinstance(items, str | bytes):
+            return dict(node)
+        return {
+            **node,
+            GROUP: [
+                _fit_criterion(
+                    item, condition, has_groups, f"{pointer}/{GROUP}/{index}", problems
+                )
+                for index, item in enumerate(items)
+            ],
+        }
+    fitted = dict(node)
+    field_ref = fitted.get("field")
+    if isinstance(field_ref, BaseModel):
+        field_ref = field_ref.model_dump(mode="json", exclude_unset=True)
+        fitted["field"] = field_ref
+    if isinstance(field_ref, str) or ("field" in fitted and "field" not in condition):
+        name = field_ref if isinstance(field_ref, str) else None
+        if isinstance(field_ref, Mapping) and isinstance(
+            field_ref.get("api_name"), str
+        ):
+            name = field_ref["api_name"]
+        if name is None:
+            problems.append((f"{pointer}/field", "name the field by its api_name"))
+        elif fitted.get("api_name", name) != name:
+            problems.append(
+                (
+                    f"{pointer}/field",
+                    f"names {name!r}, but api_name names {fitted['api_name']!r}",
+                )
+            )
+        else:
+            del fitted["field"]
+            fitted["api_name"] = name
+    if "type" in fitted and "type" not in condition:
+        if fitted["type"] == LITERAL_VALUE_TYPE:
+            del fitted["type"]
+        else:
+            problems.append(
+                (
+                    f"{pointer}/type",
+                    f"this version compares with literal values only;"
+                    f" it takes no type {fitted['type']!r}",
+                )
+            )
+    return fitted
+
+
+LITERAL_VALUE_TYPE: Final = "value"
+"""A condition ``type`` saying its value is a literal: what versions without
+``type`` compare with anyway (zohocrmsdk6-0 Criteria.type; zoho/crm-oas v8.0)."""
 
 
 def with_single_values(

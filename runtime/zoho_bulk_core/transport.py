@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -29,13 +29,16 @@ from zoho_bulk_core.auth import (
 )
 from zoho_bulk_core.errors import (
     ApiError,
+    ConfigurationError,
+    LocalFileError,
     TransportError,
     UnexpectedResponseError,
+    UnsafeUrlError,
     ZohoBulkError,
     error_from_body,
 )
 from zoho_bulk_core.requests import InvalidRequestError
-from zoho_bulk_core.retry import RetryPolicy
+from zoho_bulk_core.retry import RetryPolicy, is_seconds
 
 AUTH_HEADER: Final = spec_data.AUTH_HEADER
 AUTH_SCHEME: Final = spec_data.AUTH_SCHEME
@@ -66,6 +69,19 @@ class DownloadLimits:
     """Seconds for the whole download, every attempt included."""
     max_bytes: int = 4 << 30
     """Largest body accepted (4 GiB)."""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not is_seconds(self.deadline) or self.deadline == 0:
+            problems.append(f"deadline must be above 0, got {self.deadline!r}")
+        if (
+            isinstance(self.max_bytes, bool)
+            or not isinstance(self.max_bytes, int)
+            or self.max_bytes <= 0
+        ):
+            problems.append(f"max_bytes must be above 0, got {self.max_bytes!r}")
+        if problems:
+            raise ConfigurationError(f"DownloadLimits: {'; '.join(problems)}")
 
 
 class DownloadLimitError(TransportError):
@@ -116,7 +132,7 @@ def decode_answer(response: httpx.Response) -> Any:
     error answer (also one that arrives with HTTP 200 and ``status: error``)."""
     try:
         body = response.json() if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
         if response.is_success:
             raise UnexpectedResponseError(
@@ -218,7 +234,7 @@ def error_for(http_status: int, body: object) -> ApiError:
 def _error_code(response: httpx.Response) -> str | None:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     code = (error_fields(body) or {}).get("code")
     return code if isinstance(code, str) else None
@@ -245,6 +261,10 @@ class _Base:
         follow_api_domain: bool,
         download_limits: DownloadLimits | None = None,
     ) -> None:
+        if timeout is not None and (not is_seconds(timeout) or timeout == 0):
+            raise ConfigurationError(
+                f"timeout must be a number of seconds above 0, got {timeout!r}"
+            )
         self.endpoints = endpoints
         self.retry = retry or RetryPolicy()
         self.download_limits = download_limits or DownloadLimits()
@@ -288,7 +308,7 @@ class _Base:
         An absolute URL must be on one of this client's hosts or on a vendor
         domain (``TRUSTED_DOMAINS``): the access token goes with the request.
         """
-        parts = urlsplit(url)
+        parts = split_url(url)
         if parts.scheme:
             check_base_url(f"{parts.scheme}://{parts.netloc}")
             own_hosts = {
@@ -297,7 +317,7 @@ class _Base:
             if parts.netloc not in own_hosts and not is_trusted_host(
                 parts.hostname or ""
             ):
-                raise ValueError(f"refusing to send the token to {parts.hostname}")
+                raise UnsafeUrlError(f"refusing to send the token to {parts.hostname}")
             return Target(None, url)
         return Target("api", "/" + url.lstrip("/"))
 
@@ -354,7 +374,7 @@ def acceptable_api_domain(domain: str, *, https_only: bool = True) -> bool:
     client whose accounts host is itself plain-http loopback (a local test)."""
     try:
         check_base_url(domain)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     if https_only and urlsplit(domain).scheme != "https":
         return False
@@ -425,13 +445,27 @@ def is_trusted_host(host: str) -> bool:
     )
 
 
+def split_url(url: str) -> SplitResult:
+    """``url`` split into its parts; UnsafeUrlError when it cannot be (a bad
+    IPv6 literal, a port out of range, not text)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks the port
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise UnsafeUrlError(f"not a usable URL {url!r}: {exc}") from None
+    return parts
+
+
 def check_base_url(base_url: str) -> str:
-    """``base_url`` without a trailing slash, if it is https (or http on loopback)."""
-    parts = urlsplit(base_url)
+    """``base_url`` without a trailing slash, if it is https (or http on loopback);
+    UnsafeUrlError (also a ValueError) otherwise."""
+    parts = split_url(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"base URL must be an absolute http(s) URL, got {base_url!r}")
+        raise UnsafeUrlError(
+            f"base URL must be an absolute http(s) URL, got {base_url!r}"
+        )
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
-        raise ValueError(f"refusing plain http to {parts.hostname}: use https")
+        raise UnsafeUrlError(f"refusing plain http to {parts.hostname}: use https")
     return base_url.rstrip("/")
 
 
@@ -489,6 +523,8 @@ class SyncTransport(_Base):
             )
             try:
                 response = self._client.send(request, stream=stream)
+                if response.status_code >= 400 or not stream:
+                    response.read()
             except httpx.TransportError as exc:
                 if self.retry.should_retry_error(exc, safe=safe, attempt=attempt):
                     time.sleep(self.retry.delay(attempt))
@@ -497,8 +533,8 @@ class SyncTransport(_Base):
                 raise TransportError(
                     f"{method} {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
-            if response.status_code >= 400 or not stream:
-                response.read()
+            except httpx.HTTPError as exc:
+                raise unreadable_answer(method, target, exc) from None
             if not refreshed and self._tokens.can_refresh and _rejects_token(response):
                 response.close()
                 self._token(failed=token.value)
@@ -574,13 +610,18 @@ class SyncTransport(_Base):
                 raise TransportError(
                     f"download of {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
+            except httpx.HTTPError as exc:
+                partial.unlink(missing_ok=True)
+                raise unreadable_answer("GET", target, exc) from None
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise LocalFileError("cannot write the download to", exc) from None
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
             finally:
                 response.close()
-            os.replace(partial, final)
-            return final
+            return _move_into_place(partial, final)
 
     def close(self) -> None:
         """Close the HTTP client if this transport created it."""
@@ -642,6 +683,8 @@ class AsyncTransport(_Base):
             )
             try:
                 response = await self._client.send(request, stream=stream)
+                if response.status_code >= 400 or not stream:
+                    await response.aread()
             except httpx.TransportError as exc:
                 if self.retry.should_retry_error(exc, safe=safe, attempt=attempt):
                     await asyncio.sleep(self.retry.delay(attempt))
@@ -650,8 +693,8 @@ class AsyncTransport(_Base):
                 raise TransportError(
                     f"{method} {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
-            if response.status_code >= 400 or not stream:
-                await response.aread()
+            except httpx.HTTPError as exc:
+                raise unreadable_answer(method, target, exc) from None
             if not refreshed and self._tokens.can_refresh and _rejects_token(response):
                 await response.aclose()
                 await self._token(failed=token.value)
@@ -715,8 +758,10 @@ class AsyncTransport(_Base):
                                 sink.write(chunk)
                                 _report(on_bytes, received, response)
                     except TimeoutError:
-                        budget.check_time()
-                        raise
+                        raise DownloadLimitError(
+                            f"{budget.what} took longer than"
+                            f" {budget.limits.deadline:g} s"
+                        ) from None
             except httpx.TransportError as exc:
                 partial.unlink(missing_ok=True)
                 if self.retry.should_retry_error(exc, safe=True, attempt=attempt):
@@ -726,13 +771,18 @@ class AsyncTransport(_Base):
                 raise TransportError(
                     f"download of {urlsplit(target.path).path} failed: {type(exc).__name__}"
                 ) from None
+            except httpx.HTTPError as exc:
+                partial.unlink(missing_ok=True)
+                raise unreadable_answer("GET", target, exc) from None
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise LocalFileError("cannot write the download to", exc) from None
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
             finally:
                 await response.aclose()
-            os.replace(partial, final)
-            return final
+            return _move_into_place(partial, final)
 
     async def aclose(self) -> None:
         """Close the HTTP client if this transport created it."""
@@ -740,10 +790,35 @@ class AsyncTransport(_Base):
             await self._client.aclose()
 
 
+def unreadable_answer(
+    method: str, target: Target, error: httpx.HTTPError
+) -> UnexpectedResponseError:
+    """The error for an answer httpx could not read (a body that does not
+    decode as its Content-Encoding says, too many redirects, ...)."""
+    return UnexpectedResponseError(
+        f"{method} {urlsplit(target.path).path}: the answer cannot be read"
+        f" ({type(error).__name__}: {_first_line(str(error))})"
+    )
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "no detail"
+
+
+def _move_into_place(partial: Path, final: Path) -> Path:
+    """Rename the finished ``partial`` download to ``final``."""
+    try:
+        os.replace(partial, final)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise LocalFileError("cannot write the download to", exc) from None
+    return final
+
+
 def decode_error(response: httpx.Response) -> ApiError:
     """The exception for an error answer that was already read."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     return error_for(response.status_code, body)

@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from zoho_bulk_core.errors import ZohoBulkError
+from zoho_bulk_core.errors import ConfigurationError, ZohoBulkError
 from zoho_bulk_core.progress import ProgressCallback, Reporter
+from zoho_bulk_core.retry import is_seconds
 from zoho_bulk_core.vocabulary import JobStatus
 
 _J = TypeVar("_J")
@@ -32,6 +33,22 @@ class WaitPolicy:
     multiplier: float = 1.5
     max_delay: float = 30.0
     timeout: float = 3600.0
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"{name} must be a number of 0 or more, got {value!r}"
+            for name, value in (
+                ("initial_delay", self.initial_delay),
+                ("max_delay", self.max_delay),
+            )
+            if not is_seconds(value)
+        ]
+        if not is_seconds(self.multiplier) or self.multiplier < 1:
+            problems.append(f"multiplier must be 1 or more, got {self.multiplier!r}")
+        if not is_seconds(self.timeout, endless=True) or self.timeout == 0:
+            problems.append(f"timeout must be above 0, got {self.timeout!r}")
+        if problems:
+            raise ConfigurationError(f"WaitPolicy: {'; '.join(problems)}")
 
 
 class JobFailedError(ZohoBulkError):

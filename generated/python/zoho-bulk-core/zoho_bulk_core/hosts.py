@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from zoho_bulk_core import spec_data
+from zoho_bulk_core.errors import ConfigurationError
 from zoho_bulk_core.spec_data import Environment as Environment
 from zoho_bulk_core.transport import Endpoints, check_base_url
 
@@ -33,10 +34,10 @@ class DataCenter:
         return self.hosts[spec_data.ACCOUNTS_KIND]
 
     def host(self, kind: str) -> str:
-        """The host of ``kind``; ValueError when this data center has none."""
+        """The host of ``kind``; ConfigurationError when this data center has none."""
         host = self.hosts.get(kind)
         if host is None:
-            raise ValueError(f"data center {self.name} has no {kind} host")
+            raise ConfigurationError(f"data center {self.name} has no {kind} host")
         return host
 
     def api_host(self, kind: str, environment: Environment = "production") -> str:
@@ -45,7 +46,7 @@ class DataCenter:
             return self.host(kind)
         stand_in = spec_data.ENVIRONMENT_KINDS.get(kind, {}).get(environment)
         if stand_in is None or stand_in not in self.hosts:
-            raise ValueError(
+            raise ConfigurationError(
                 f"data center {self.name} has no {environment} environment"
                 f" for {kind} hosts"
             )
@@ -64,7 +65,7 @@ def find_data_center(name: str) -> DataCenter:
     found = DATA_CENTERS.get(name.upper())
     if found is None:
         known = ", ".join(DATA_CENTERS)
-        raise ValueError(f"unknown data center {name!r} (known: {known})")
+        raise ConfigurationError(f"unknown data center {name!r} (known: {known})")
     return found
 
 
@@ -110,9 +111,9 @@ class ProductHosts:
             )
         if domain is not None:
             if self.custom_domain_template is None:
-                raise ValueError("this product has no custom domains")
+                raise ConfigurationError("this product has no custom domains")
             if not _DOMAIN_LABEL.fullmatch(domain):
-                raise ValueError(f"invalid custom domain {domain!r}")
+                raise ConfigurationError(f"invalid custom domain {domain!r}")
             api = self.custom_domain_template.replace("{domain}", domain)
         else:
             api = "https://" + center.api_host(self.kind, environment)

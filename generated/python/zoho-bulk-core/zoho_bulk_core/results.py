@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from zoho_bulk_core.errors import UnexpectedResponseError
+from zoho_bulk_core.errors import LocalFileError, UnexpectedResponseError
 
 MAX_MEMBER_BYTES: Final = 8 << 30
 """Largest uncompressed result file read (8 GiB): a guard against zip bombs."""
@@ -81,6 +81,11 @@ def _reading(zip_path: str | os.PathLike[str]) -> Iterator[None]:
         raise ResultFileError(
             f"{name} is not a zip file, or is cut short ({exc})"
         ) from None
+    except (NotImplementedError, RuntimeError) as exc:
+        # An encrypted member, or a compression method zipfile cannot undo.
+        raise ResultFileError(f"{name}: the zip cannot be unpacked ({exc})") from None
+    except OSError as exc:
+        raise LocalFileError("cannot use the result file", exc) from None
     except UnicodeDecodeError as exc:
         raise ResultFileError(
             f"{name}: the result is not UTF-8 text (byte {exc.start}: {exc.reason})"

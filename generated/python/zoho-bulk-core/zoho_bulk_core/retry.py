@@ -6,12 +6,23 @@ unchanged into every generated tree: edit it there, not here.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from time import time
 
 import httpx
+
+from zoho_bulk_core.errors import ConfigurationError
+
+
+def is_seconds(value: object, *, endless: bool = False) -> bool:
+    """Whether ``value`` is a number of seconds: 0 or more, finite unless
+    ``endless`` allows infinity (not NaN, not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return value >= 0 and (endless or math.isfinite(value))
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,23 @@ class RetryPolicy:
     retry_statuses: frozenset[int] = field(
         default_factory=lambda: frozenset({408, 429, 500, 502, 503, 504})
     )
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"{name} must be a number of 0 or more, got {value!r}"
+            for name, value in (
+                ("backoff", self.backoff),
+                ("max_backoff", self.max_backoff),
+                ("max_retry_after", self.max_retry_after),
+            )
+            if not is_seconds(value)
+        ]
+        if not isinstance(self.max_retries, int) or self.max_retries < 0:
+            problems.append(f"max_retries must be 0 or more, got {self.max_retries!r}")
+        if not is_seconds(self.jitter) or self.jitter > 1:
+            problems.append(f"jitter must be from 0 to 1, got {self.jitter!r}")
+        if problems:
+            raise ConfigurationError(f"RetryPolicy: {'; '.join(problems)}")
 
     def should_retry_status(self, status: int, *, safe: bool, attempt: int) -> bool:
         """Whether an answer with ``status`` to attempt number ``attempt`` is retried."""
@@ -68,9 +96,9 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time())
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
