@@ -89,9 +89,11 @@ class _DeflateAsGzip(io.RawIOBase):
         self._tail = struct.pack("<II", member.CRC, member.file_size & 0xFFFFFFFF)
 
     def readable(self) -> bool:
+        """Always: the stream is read."""
         return True
 
     def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` with the next bytes of the gzip stream; 0 at its end."""
         view = memoryview(buffer).cast("B")
         if self._head:
             size = min(len(view), len(self._head))

@@ -320,6 +320,7 @@ def _checking_functions(
         *,
         strict: bool = False,
     ) -> None:
+        """Raise PayloadError unless ``payload`` matches the schema."""
         try:
             check = compiled[operation, kind, strict]
         except KeyError:
@@ -330,7 +331,9 @@ def _checking_functions(
         try:
             check.validate(payload)
         except jsonschema_rs.ValidationError as error:
-            raise PayloadError(to_pointer(error.instance_path), _message(error)) from None
+            raise PayloadError(
+                to_pointer(error.instance_path), _message(error)
+            ) from None
 
     def is_valid_payload(
         operation: str,
@@ -339,6 +342,7 @@ def _checking_functions(
         *,
         strict: bool = False,
     ) -> bool:
+        """Whether ``payload`` matches the schema."""
         try:
             check = compiled[operation, kind, strict]
         except KeyError:
