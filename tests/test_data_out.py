@@ -22,7 +22,7 @@ import pyarrow.parquet
 import pytest
 from zoho_bulk_core.arrow import ArrowUnavailableError, iter_arrow_batches
 from zoho_bulk_core.errors import UnexpectedResponseError
-from zoho_bulk_core.results import iter_csv_rows
+from zoho_bulk_core.results import ResultFileError, iter_csv_rows
 
 from generator.mock.data import record_row
 from generator.mock.pytest_plugin import MockFactory
@@ -86,6 +86,69 @@ def test_a_malformed_or_missing_csv_is_the_librarys_error(tmp_path: Path) -> Non
         list(iter_arrow_batches(_zip(tmp_path, "A,B\r\n1,2,3\r\n")))
     with pytest.raises(UnexpectedResponseError, match="no .csv file"):
         list(iter_arrow_batches(_zip(tmp_path, "BEGIN:VCALENDAR", "events.ics")))
+
+
+def _deflated(tmp_path: Path, text: str, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    path = tmp_path / f"deflated-{compression}.zip"
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        archive.writestr("111111000000542001.csv", text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED, zipfile.ZIP_BZIP2]
+)
+def test_deflated_stored_and_other_members_give_the_same_batches(
+    tmp_path: Path, compression: int
+) -> None:
+    from zoho_bulk_core.arrow import _data_start
+
+    lines = ["Id,Note"] + [f'{index},"line {index}\r\nmore, ""quoted"""' for index in range(5000)]
+    for text in (TRICKY, "\r\n".join(lines) + "\r\n"):
+        path = _deflated(tmp_path, text, compression)
+        with zipfile.ZipFile(path) as archive, path.open("rb") as file:
+            native = _data_start(file, archive.infolist()[0]) is not None
+        # Deflated members (what the API sends) are inflated by pyarrow itself.
+        assert native is (compression == zipfile.ZIP_DEFLATED)
+        batches = list(iter_arrow_batches(path, block_bytes=32 << 10))
+        assert _rows_of(batches) == list(iter_csv_rows(path))
+    assert len(batches) > 3
+
+
+def _patch(path: Path, offset: int, data: bytes) -> None:
+    content = bytearray(path.read_bytes())
+    content[offset : offset + len(data)] = data
+    path.write_bytes(bytes(content))
+
+
+def test_a_wrong_crc_is_caught_when_pyarrow_inflates(tmp_path: Path) -> None:
+    # Big enough that reading the header row does not reach the end (zipfile
+    # would check the CRC there); pyarrow's inflate checks it.
+    path = _deflated(tmp_path, "Id,Name\r\n" + "".join(f"{i},n {i}\r\n" for i in range(50000)))
+    content = path.read_bytes()
+    wrong = b"\x00\x00\x00\x00"
+    _patch(path, 14, wrong)  # the local header's CRC-32
+    _patch(path, content.index(b"PK\x01\x02") + 16, wrong)  # the directory's
+    with pytest.raises(
+        ResultFileError, match=r"^deflated-8\.zip: '111111000000542001\.csv' is damaged"
+    ):
+        list(iter_arrow_batches(path))
+
+
+def test_damaged_deflate_data_is_the_librarys_error(tmp_path: Path) -> None:
+    path = _deflated(tmp_path, "Id,Name\r\n" + "".join(f"{i},name {i}\r\n" for i in range(20000)))
+    with zipfile.ZipFile(path) as archive, path.open("rb") as file:
+        from zoho_bulk_core.arrow import _data_start
+
+        start = _data_start(file, archive.infolist()[0])
+    assert start is not None
+    _patch(path, start + 200, b"\xff" * 64)
+    with pytest.raises(UnexpectedResponseError):
+        list(iter_arrow_batches(path))
+    # A zip cut short: not a zip any more, said in one line.
+    path.write_bytes(path.read_bytes()[: start + 500])
+    with pytest.raises(ResultFileError, match="not a zip file, or is cut short"):
+        list(iter_arrow_batches(path))
 
 
 def test_without_pyarrow_the_error_says_how_to_install_it(tmp_path: Path) -> None:

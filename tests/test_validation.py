@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import copy
 import importlib
+import inspect
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 import pytest
 import rfc3339_validator
 
@@ -323,3 +325,158 @@ def test_the_shipped_validator_judges_date_times_as_jsonschema_does(text: str) -
     assert (_jsonschema_errors("crm", "v7", "get_bulk_write_job", "response", payload) == []) is (
         expected
     )
+
+
+# --- the fast path and what the compiled schemas are rewritten to (issue 13) -----------------
+
+
+def _direct_error(
+    product: str, version: str, operation: str, kind: str, payload: Any
+) -> jsonschema_rs.ValidationError | None:
+    """jsonschema-rs's first error on the schema as shipped (not rewritten), with
+    is_date_time as its date-time check; None when it accepts."""
+    package = _version_package(product, version)
+    schema = package.validation.validator.schema(operation, kind)
+    validator = jsonschema_rs.Draft202012Validator(
+        schema, validate_formats=True, formats={"date-time": is_date_time_upper}
+    )
+    try:
+        validator.validate(payload)
+    except jsonschema_rs.ValidationError as error:
+        return error
+    return None
+
+
+def is_date_time_upper(value: str) -> bool:
+    return bool(rfc3339_validator.validate_rfc3339(value.upper())) and not value.endswith("\n")
+
+
+def test_the_rewritten_schemas_report_what_jsonschema_rs_reports_on_the_shipped_ones(
+    built: BuildResult,
+) -> None:
+    """validate_payload and is_valid_payload check a rewritten schema (date-time
+    pattern, no look-ahead): their verdict, pointer and message are still those
+    of jsonschema-rs on the schema as shipped."""
+    checked = rejected = 0
+    for product, version, operation, kind, payload in _examples(built):
+        package = _version_package(product, version)
+        for mutated in _mutations(payload):
+            direct = _direct_error(product, version, operation, kind, mutated)
+            assert package.is_valid_payload(operation, mutated, kind) is (direct is None)
+            try:
+                package.validate_payload(operation, mutated, kind)
+            except package.PayloadError as error:
+                assert direct is not None
+                assert error.pointer == to_pointer(tuple(direct.instance_path))
+                if " is not a " not in direct.message:
+                    assert error.message == direct.message
+                rejected += 1
+            else:
+                assert direct is None
+            checked += 1
+    assert rejected > checked // 3 > 300
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("12a", '"12a" does not match "^[0-9]+(?!\n)$"'),
+        ("123\n", '"123\\n" does not match "^[0-9]+(?!\n)$"'),
+        (12, '12 is not of type "string"'),
+    ],
+)
+def test_a_simplified_pattern_is_quoted_as_shipped(value: Any, message: str) -> None:
+    package = _version_package("crm", "v7")
+    payload = _example("crm-v7-write-added")
+    payload["id"] = value
+    with pytest.raises(package.PayloadError) as raised:
+        package.validate_payload("get_bulk_write_job", payload)
+    assert (raised.value.pointer, raised.value.message) == ("/id", message)
+
+
+@pytest.mark.parametrize(
+    "text", ["2023-02-29T10:00:00Z", "2024-06-30T23:59:60Z", "0000-01-01T00:00:00Z"]
+)
+def test_a_refused_date_time_is_said_to_be_no_date_time(text: str) -> None:
+    package = _version_package("crm", "v7")
+    payload = _example("crm-v7-write-added")
+    payload["created_time"] = text
+    with pytest.raises(package.PayloadError) as raised:
+        package.validate_payload("get_bulk_write_job", payload)
+    assert str(raised.value) == f'/created_time: "{text}" is not a "date-time"'
+
+
+def test_the_date_time_pattern_knows_the_calendar() -> None:
+    from zoho_bulk_core.validation import DATE_TIME_PATTERN
+
+    check = jsonschema_rs.Draft202012Validator({"pattern": DATE_TIME_PATTERN}).is_valid
+    texts = [
+        f"{year:04d}-{month:02d}-{day:02d}T10:00:00Z"
+        for year in range(10000)
+        for month, day in ((2, 28), (2, 29), (2, 30), (4, 30), (4, 31), (12, 31), (13, 1))
+    ]
+    texts += ["2024-01-05t10:00:00z", "2024-01-05T10:00:00.5+23:59", "2024-01-05T10:00:00Z\n"]
+    assert [check(text) for text in texts] == [is_date_time_upper(text) for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "simplified"),
+    [
+        ("^[0-9]+(?!\n)$", "^[0-9]+$"),
+        ("^[0-9]+(?!\\n)$", "^[0-9]+$"),
+        ("^a\\\\(?!\n)$", "^a\\\\$"),
+        ("^a\\(?!\n)$", "^a\\(?!\n)$"),  # an escaped parenthesis: no look-ahead
+        ("^[0-9]+$", "^[0-9]+$"),
+        ("(?!\n)x$", "(?!\n)x$"),
+    ],
+)
+def test_only_a_final_newline_look_ahead_is_dropped(pattern: str, simplified: str) -> None:
+    from zoho_bulk_core.validation import for_jsonschema_rs
+
+    schema = {"properties": {"pattern": {"type": "string", "pattern": pattern}}}
+    assert for_jsonschema_rs(schema)["properties"]["pattern"]["pattern"] == simplified
+    if simplified != pattern:
+        before = jsonschema_rs.Draft202012Validator({"pattern": pattern}).is_valid
+        after = jsonschema_rs.Draft202012Validator({"pattern": simplified}).is_valid
+        for text in ["1", "12\n", "1\n2", "\n", "", "a\\", "a\\\n", "x"]:
+            assert before(text) is after(text), text
+
+
+def test_date_time_beside_a_pattern_keeps_both() -> None:
+    from zoho_bulk_core.validation import DATE_TIME_PATTERN, for_jsonschema_rs
+
+    schema = for_jsonschema_rs({"type": "string", "format": "date-time", "pattern": "^2"})
+    assert schema == {"type": "string", "pattern": "^2", "allOf": [{"pattern": DATE_TIME_PATTERN}]}
+    check = jsonschema_rs.Draft202012Validator(schema).is_valid
+    assert check("2024-01-05T10:00:00Z") and not check("1999-01-05T10:00:00Z")
+    assert not check("2023-02-29T10:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("parts", "pointer"),
+    [
+        ([], ""),
+        (["a"], "/a"),
+        (["data", 0, "id"], "/data/0/id"),
+        (["a/b", "c~d", 3], "/a~1b/c~0d/3"),
+    ],
+)
+def test_to_pointer_escapes_slash_and_tilde(parts: list[str | int], pointer: str) -> None:
+    from zoho_bulk_core.validation import to_pointer as runtime_to_pointer
+
+    assert runtime_to_pointer(parts) == pointer
+
+
+def test_validate_payload_is_a_plain_function_sharing_the_cache() -> None:
+    package = _version_package("crm", "v8")
+    validator = package.validation.validator
+    assert inspect.isfunction(package.validate_payload)
+    assert inspect.isfunction(package.is_valid_payload)
+    payload = _example("crm-v8-read-completed")
+    assert validator.validate("get_bulk_read_job", payload) is None
+    assert validator.is_valid("get_bulk_read_job", payload) is True
+    payload["data"][0]["state"] = 7
+    assert package.is_valid_payload("get_bulk_read_job", payload) is False
+    with pytest.raises(package.PayloadError, match="^/data/0/state: "):
+        validator.validate("get_bulk_read_job", payload)
+    assert ("get_bulk_read_job", "response", False) in validator._compiled

@@ -19,14 +19,15 @@ validator: Final = PayloadValidator("zoho_bulk_recruit.v2")
 """The validator of this version's payloads; its compiled checks are cached."""
 
 
-validate_payload: Final = validator.validate
+validate_payload: Final = validator.validate_payload
 """``validate_payload(operation, payload, kind="response", *, strict=False)``:
 raise PayloadError unless ``payload`` is a valid ``kind`` body of ``operation``.
 
 Responses and notifications are read leniently unless ``strict`` is set;
-requests are always checked strictly. (The validator's bound method itself, so
-that a check costs no more than jsonschema-rs used directly.)"""
+requests are always checked strictly. (A plain function of the validator, one
+cache look-up before jsonschema-rs's native check, so that a check costs about
+what jsonschema-rs used directly costs.)"""
 
-is_valid_payload: Final = validator.is_valid
+is_valid_payload: Final = validator.is_valid_payload
 """``is_valid_payload(operation, payload, kind="response", *, strict=False)``:
 whether ``payload`` is a valid ``kind`` body of ``operation``."""
