@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 from generator.cache import cache_key, cached_text, cached_texts
@@ -171,6 +172,15 @@ def needs_black(text: str) -> bool:
     return black_reason(text) is not None
 
 
+def _needs_black_once(text: str, verdicts: dict[str, bool]) -> bool:
+    """``needs_black(text)``, looked at once per distinct text (versions often
+    share a file's text)."""
+    verdict = verdicts.get(text)
+    if verdict is None:
+        verdict = verdicts[text] = needs_black(text)
+    return verdict
+
+
 def _joinable(lines: list[str], code: list[str], start: int, indent: int) -> bool:
     """Whether the bracket that ends ``code[start]`` closes at the start of a
     later line of the same indent, with no trailing comma before it, and the
@@ -206,8 +216,62 @@ def _run_black(source: str, path: str) -> str:
 
 
 def format_json(data: Any) -> str:
-    """JSON with two-space indents, keys in the order given, and a final newline."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """JSON with two-space indents, keys in the order given, and a final newline:
+    ``json.dumps(data, indent=2, ensure_ascii=False)``, written by a tighter
+    encoder (the standard library encodes an indented layout in pure Python,
+    through a generator per level, at twice the cost)."""
+    parts: list[str] = []
+    try:
+        _encode_indented(data, "", parts.append)
+    except _NotPlainJson:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    parts.append("\n")
+    return "".join(parts)
+
+
+class _NotPlainJson(Exception):
+    """A value ``_encode_indented`` leaves to the standard library."""
+
+
+def _encode_indented(value: Any, indent: str, append: Callable[[str], None]) -> None:
+    if isinstance(value, str):
+        append(_encode_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            append("{}")
+            return
+        inner = indent + "  "
+        separator = "{\n" + inner
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotPlainJson
+            append(separator)
+            append(_encode_string(key))
+            append(": ")
+            _encode_indented(item, inner, append)
+            separator = ",\n" + inner
+        append("\n" + indent + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            append("[]")
+            return
+        inner = indent + "  "
+        separator = "[\n" + inner
+        for item in value:
+            append(separator)
+            _encode_indented(item, inner, append)
+            separator = ",\n" + inner
+        append("\n" + indent + "]")
+    elif value is True:
+        append("true")
+    elif value is False:
+        append("false")
+    elif value is None:
+        append("null")
+    elif isinstance(value, int | float):
+        append(json.dumps(value))
+    else:
+        raise _NotPlainJson
 
 
 _JSON_LAYOUT = "indent=2 ensure_ascii=False newline"
@@ -270,6 +334,7 @@ def format_outputs(
             written[id(schema)] = (recipe, text.encode("utf-8"))
         made_from[path], files[path] = written[id(schema)]
     to_format: dict[str, str] = {}
+    verdicts: dict[str, bool] = {}
     for path, text in sources.items():
         if not path.endswith(".py"):
             files[path] = text.encode("utf-8")
@@ -278,7 +343,7 @@ def format_outputs(
         reused = earlier.find(made_from[path])
         if reused is not None:
             files[path] = reused.encode("utf-8")
-        elif path in formatted or not (black_always() or needs_black(text)):
+        elif path in formatted or not (black_always() or _needs_black_once(text, verdicts)):
             files[path] = text.encode("utf-8")
         else:
             to_format[path] = text
