@@ -123,3 +123,12 @@ def test_black_always_runs_black_on_every_file(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("ZOHO_BULKGEN_BLACK", "always")
     format_outputs({}, {"good.py": GOOD})
     assert seen == ["good.py"]
+
+
+def test_code_that_does_not_parse_is_a_generator_error_without_black() -> None:
+    from generator.errors import GeneratorError
+
+    broken = "from zoho_bulk_core import ()\n"
+    assert not needs_black(broken)  # nothing black-like to fix: only the parser sees it
+    with pytest.raises(GeneratorError, match=r"^broken\.py: generated code does not parse"):
+        format_outputs({}, {"broken.py": broken})
