@@ -80,12 +80,17 @@ def _code_view(match: re.Match[str]) -> str:
     string = match.group("string")
     before = match.string[max(0, match.start() - 2) : match.start()]
     prefix = before[len(before.rstrip("rRbBuUfF")) :]
-    # Black keeps single quotes only around text that holds a double quote.
-    changed = (string[0] == "'" and '"' not in string) or prefix != prefix.lower()
+    # Black keeps single quotes only around text holding more double quotes
+    # than escaped single ones (double quotes would then need more escapes).
+    changed = string[0] == "'" and string.count('"') <= string.count("\\'")
+    changed = changed or prefix != prefix.lower()
     changed = changed or "u" in prefix
-    if string.startswith('"""') and "\n" not in string:
+    if string.startswith('"""'):
         body = string[3:-3]
-        changed = changed or body != body.strip()
+        # Black pads a docstring that starts or ends with a quote, and strips
+        # the ends of a one-line one.
+        changed = changed or body.startswith('"') or body.endswith(('"', "\\"))
+        changed = changed or ("\n" not in string and body != body.strip())
     quoted = "''" if changed else '""'
     return quoted + f"\n{_IN_STRING}{quoted}" * string.count("\n")
 

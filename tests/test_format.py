@@ -82,6 +82,7 @@ BAD = {
     "a split black joins": GOOD.replace('"a long argument that does not fit", ', ""),
     "a docstring with spaces": GOOD.replace('"""A class."""', '""" A class. """'),
     "two final newlines": GOOD + "\n",
+    "a docstring ending with a quote": GOOD.replace('"""A class."""', '"""A \\"class\\""""'),
     "a tab": GOOD.replace("x: int = 1", "x: int =\t1"),
     "an upper-case prefix": GOOD.replace('"a long argument', 'U"a long argument'),
 }
