@@ -19,6 +19,14 @@ environment under the cache folder (``~/.cache/zoho-bulkgen/bench/``), because
 its dependencies need not agree with this project's pins.
 
     .venv/bin/python bench/bench_generate.py [--sizes 10,100,1000] [--repeat 3]
+    .venv/bin/python bench/bench_generate.py --targets [--target-runs 7]
+
+First, on the real spec, issue #11's three figures, each the median of
+``--target-runs`` runs (wall clock and CPU), next to their targets, with the
+machine and its load average: ``generate`` from nothing (cache off, empty
+folder), ``generate`` after a one-line description edit in spec/types.yaml
+(a copy of the spec and of the tree it generated, an empty content cache),
+and ``check`` on an unchanged tree. ``--targets`` stops there.
 
 Figures go to stdout; nothing here is asserted.
 """
@@ -29,7 +37,9 @@ import argparse
 import json
 import math
 import os
+import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -410,6 +420,123 @@ def time_regenerate(spec: Path, work: Path, run: int, *, edit: bool) -> float:
     return run_timed(generator_command("generate", "--spec", str(spec), "--out", str(out)), empty)
 
 
+# --- issue #11's targets ------------------------------------------------------
+
+TARGETS = {"cold": 1.0, "edit": 0.5, "check": 0.1}
+"""Seconds, wall clock, on the real spec (issue #11)."""
+TARGET_LABELS = {
+    "cold": "generate from nothing (cache off, empty folder)",
+    "edit": "generate after a one-line description edit in spec/types.yaml",
+    "check": "check on an unchanged tree",
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One figure: the median wall-clock and CPU (user + system) seconds of its runs."""
+
+    wall: float
+    cpu: float
+    runs: int
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, the process and its children)
+    of one whole process; stop the bench if it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run_timed(command, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _median(samples: list[tuple[float, float]]) -> Timing:
+    return Timing(
+        statistics.median(wall for wall, _ in samples),
+        statistics.median(cpu for _, cpu in samples),
+        len(samples),
+    )
+
+
+def edit_one_description(spec: Path) -> None:
+    """Change one line of ``spec/types.yaml``: the first type description, as a
+    maintainer would (a text edit; the rest of the file stays byte for byte)."""
+    types_file = spec / "types.yaml"
+    lines = types_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("description:") and line.rstrip().endswith("."):
+            lines[index] = line.rstrip()[:-1] + " (edited).\n"
+            types_file.write_text("".join(lines), encoding="utf-8")
+            return
+    raise SystemExit(f"bench: no one-line description in {types_file}")
+
+
+def measure_targets(work: Path, repeat: int, spec: Path = SPEC_DIR) -> dict[str, Timing]:
+    """The three figures of issue #11 on ``spec``, each the median of ``repeat`` runs."""
+    off = {**os.environ, "ZOHO_BULKGEN_CACHE": "off"}
+    cold = []
+    for run in range(repeat):
+        out = work / f"target-cold-{run}"
+        cold.append(
+            run_measured(generator_command("generate", "--spec", str(spec), "--out", str(out)), off)
+        )
+    base = work / "target-cold-0"
+    edit = []
+    for run in range(repeat):
+        # A maintainer's clone: the spec, the tree it generated (with its
+        # manifest), an empty content cache; then one line of the spec changes.
+        edited, out = work / f"target-spec-{run}", work / f"target-edit-{run}"
+        shutil.copytree(spec, edited)
+        shutil.copytree(base, out)
+        edit_one_description(edited)
+        empty = {**os.environ, "ZOHO_BULKGEN_CACHE": str(work / f"target-cache-{run}")}
+        command = generator_command("generate", "--spec", str(edited), "--out", str(out))
+        edit.append(run_measured(command, empty))
+    # The tree cold-0 was written from ``spec``: it is up to date.
+    check = [
+        run_measured(generator_command("check", "--spec", str(spec), "--out", str(base)), off)
+        for _ in range(repeat)
+    ]
+    return {"cold": _median(cold), "edit": _median(edit), "check": _median(check)}
+
+
+def machine() -> str:
+    """Where the figures were taken: cores, CPU model, Python, load average."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        load = "unknown"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cores} cores ({model}), Python {platform.python_version()}, "
+        f"load average {load} (1, 5, 15 min)"
+    )
+
+
+def targets_report(timings: dict[str, Timing]) -> str:
+    """The three figures next to their targets."""
+    lines = [
+        "| issue #11 target (real spec) | wall s (median) | CPU s (median) | target s | runs "
+        "| met |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for key, timing in timings.items():
+        met = "yes" if timing.wall <= TARGETS[key] else "no"
+        lines.append(
+            f"| {TARGET_LABELS[key]} | {timing.wall:.2f} | {timing.cpu:.2f} | "
+            f"{TARGETS[key]:.1f} | {timing.runs} | {met} |"
+        )
+    return "\n".join(lines)
+
+
 def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
@@ -456,6 +583,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (1 above 300 ops)")
     parser.add_argument("--skip-tools", action="store_true", help="only time zoho-bulkgen")
     parser.add_argument("--no-real", action="store_true", help="skip the real spec")
+    parser.add_argument(
+        "--targets",
+        action="store_true",
+        help="only issue #11's three figures on the real spec (see --target-runs)",
+    )
+    parser.add_argument(
+        "--target-runs", type=int, default=7, help="runs per target figure (median)"
+    )
     cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     parser.add_argument(
         "--tool-cache",
@@ -469,6 +604,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="zoho-bulkgen-bench-") as temp:
         base = Path(temp)
         if not args.no_real:
+            (base / "targets").mkdir()
+            timings = measure_targets(base / "targets", args.target_runs)
+            print(f"\n{machine()}\n{targets_report(timings)}\n", flush=True)
+            if args.targets:
+                return 0
+
             real_ops = sum(
                 len(yaml.safe_load((SPEC_DIR / "operations.yaml").read_text())["operations"])
                 for _ in range(sum(BASE_VERSIONS.values()))

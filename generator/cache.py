@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 CACHE_ENV = "ZOHO_BULKGEN_CACHE"
 JOBS_ENV = "ZOHO_BULKGEN_JOBS"
@@ -179,3 +180,72 @@ def _store(entry: Path, value: str) -> None:
         os.replace(temporary, entry)
     except OSError:
         pass
+
+
+class Beside:
+    """``compute()`` run in a forked child process while this one goes on,
+    when that can help (several cores allowed, ``fork`` available, no other
+    thread in this process); its result comes back through a pipe. Whenever
+    the child cannot give it (no fork, a failure of any kind), ``result()``
+    computes it here instead, so errors are raised as a serial run raises
+    them and the bytes never depend on which process made them.
+
+    Use as a context manager: leaving it ends a child whose result was not
+    taken."""
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute = compute
+        self._pid = 0
+        self._read = -1
+        if worker_count() < 2 or not hasattr(os, "fork"):
+            return
+        import threading
+
+        if threading.active_count() != 1:
+            return
+        parent = os.getpid()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and end without cleanups
+            status = 1
+            try:
+                os.close(read)
+                _end_with_parent(parent)
+                import pickle
+
+                data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as stream:
+                    stream.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> Any:
+        """The child's result, or ``compute()`` run here."""
+        if self._pid:
+            import pickle
+
+            with os.fdopen(self._read, "rb") as stream:
+                data = stream.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            if status == 0 and data:
+                try:
+                    return pickle.loads(data)
+                except Exception:  # a result that does not come back: compute it here
+                    pass
+        return self._compute()
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pid:
+            import signal
+
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            os.close(self._read)
+            self._pid = 0

@@ -1,9 +1,19 @@
-"""Stage 4b, emit pydantic v2 models through datamodel-code-generator, called
-in-process (its first call pays for imports, later ones take milliseconds)."""
+"""Stage 4b, emit pydantic v2 models: ``models.py`` of every product version.
+
+Two writers give the same bytes. ``render_models`` (below) writes the text
+itself, already laid out as black lays it out; it covers the part of JSON
+Schema the models schemas use and declines anything else. For what it
+declines, datamodel-code-generator (called in-process) and black write the
+file, as they always did; they remain the reference, and
+tests/test_models_peer.py runs them on every product version of the spec and
+asserts the two writers agree byte for byte (docs/generation-speed.md)."""
 
 from __future__ import annotations
 
+import builtins
 import json
+import keyword
+import re
 from typing import Any
 
 from generator.cache import cache_key, cached_texts
@@ -49,8 +59,24 @@ GENERATE_OPTIONS: dict[str, Any] = {
 
 def emit_all_models(versions: list[tuple[ProductVersion, dict[str, Any]]]) -> list[str]:
     """The source of ``models.py`` of every (version, models schema),
-    black-formatted, as one batch: the datamodel-code-generator runs the cache lacks are spread over
-    processes, and so is black."""
+    black-formatted: written by ``render_models`` where it can, else by
+    datamodel-code-generator and black (``models_by_datamodel_codegen``)."""
+    sources = [render_models(version, schema) for version, schema in versions]
+    declined = [index for index, source in enumerate(sources) if source is None]
+    if declined:
+        made = models_by_datamodel_codegen([versions[index] for index in declined])
+        for index, source in zip(declined, made, strict=True):
+            sources[index] = source
+    return [source or "" for source in sources]
+
+
+def models_by_datamodel_codegen(
+    versions: list[tuple[ProductVersion, dict[str, Any]]],
+) -> list[str]:
+    """The source of ``models.py`` of every (version, models schema) as
+    datamodel-code-generator and black write it, as one batch: the runs the
+    cache lacks are spread over processes, and so is black. The reference
+    that ``render_models`` must equal."""
     # The version's header goes in last, so that versions whose models are the
     # same share one datamodel-code-generator run and one black run (and cache
     # entries): black formats a module's opening docstring on its own, and the
@@ -138,22 +164,373 @@ def _run_datamodel_codegen(schema_text: str, header: str) -> str:
 
 
 def _tuple(names: tuple[str, ...]) -> str:
-    """A tuple literal of ``names`` written as black writes it."""
+    """A tuple literal of ``names`` written as black writes it on one line."""
     items = ", ".join(python_literal(name) for name in names)
     return f"({items},)" if len(names) == 1 else f"({items})"
 
 
-def _presence_rules(version: ProductVersion) -> list[str]:
-    """Statements that give models the rules datamodel-code-generator drops:
+def _presence_statements(version: ProductVersion) -> list[tuple[str, tuple[str, ...]]]:
+    """Assignments that give models the rules datamodel-code-generator drops:
     their at-least-one-of field groups (JSON Schema's anyOf/required) and the
     fields that may hold null (every other optional field refuses null, as its
     schema does, though the generated annotation admits None as "absent")."""
-    rules = []
+    statements = []
     for type_spec in version.types:
         if type_spec.require_one_of:
-            group = _tuple(type_spec.require_one_of)
-            rules.append(f"{type_spec.name}.__zoho_require_one_of__ = {group}\n")
+            statements.append(
+                (f"{type_spec.name}.__zoho_require_one_of__", tuple(type_spec.require_one_of))
+            )
         nullable = tuple(field.name for field in type_spec.fields if is_nullable(field.type))
         if nullable:
-            rules.append(f"{type_spec.name}.__zoho_nullable__ = {_tuple(nullable)}\n")
-    return rules
+            statements.append((f"{type_spec.name}.__zoho_nullable__", nullable))
+    return statements
+
+
+def _presence_rules(version: ProductVersion) -> list[str]:
+    """The statements of ``_presence_statements``, one line each (black lays them out)."""
+    return [f"{target} = {_tuple(names)}\n" for target, names in _presence_statements(version)]
+
+
+# --- The models emitter on the generate path ---------------------------------
+#
+# datamodel-code-generator costs about a second per distinct schema (and as
+# much again to import), and its output then goes through black. The models
+# schema uses a small, fixed part of JSON Schema, so this module writes the
+# very text those two tools give for it (byte for byte, as
+# tests/test_models_peer.py proves against datamodel-code-generator itself for
+# every product version), laid out as black lays it out. A schema that steps
+# outside that part (a keyword, a name or a layout this code does not know)
+# makes ``render_models`` return None, and the caller falls back to
+# datamodel-code-generator and black, which stay the reference.
+
+
+class _Unsupported(Exception):
+    """The schema uses something ``render_models`` does not write itself."""
+
+
+_PRIMITIVES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "object": "dict[str, Any]",
+}
+_CONSTRAINTS = {"maxLength": "max_length", "minimum": "ge", "minItems": "min_length"}
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_RESERVED_FIELDS = frozenset(keyword.kwlist) | {
+    # The builtins the annotations name, and BaseModel's own attributes.
+    *("int", "str", "float", "bool", "list", "dict"),
+    *("copy", "json", "schema", "schema_json", "construct", "validate"),
+    *("parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs"),
+}
+"""Field names datamodel-code-generator may rename: a schema with one of them
+goes to datamodel-code-generator."""
+_TAKEN_CLASS_NAMES = frozenset(keyword.kwlist) | {"Annotated", "Any", "Field"}
+"""Class names that would clash with the module's own names (the imported
+ones and the builtins are added): datamodel-code-generator renames such classes."""
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def render_models(version: ProductVersion, schema: dict[str, Any]) -> str | None:
+    """The black-formatted ``models.py`` of ``version``, as datamodel-code-generator
+    plus black write it from ``schema`` with GENERATE_OPTIONS and this module's
+    additions; None when the schema needs something this writer does not do."""
+    try:
+        return _ModelsWriter(version, schema).render()
+    except _Unsupported:
+        return None
+
+
+class _ModelsWriter:
+    def __init__(self, version: ProductVersion, schema: dict[str, Any]) -> None:
+        self.version = version
+        self.schema = schema
+        defs = schema.get("$defs")
+        if set(schema) != {"$schema", "title", "$defs"} or not isinstance(defs, dict):
+            raise _Unsupported
+        self.defs: dict[str, dict[str, Any]] = defs
+        self.imports: dict[str, set[str]] = {}
+        self.uses_annotated = False
+        self.uses_any = False
+
+    def _import(self, path: str) -> str:
+        module, _, name = path.rpartition(".")
+        if not module or not name.isidentifier():
+            raise _Unsupported
+        self.imports.setdefault(module, set()).add(name)
+        return name
+
+    # --- ordering, as datamodel-code-generator sorts its models -------------
+
+    def _order(self) -> tuple[list[str], list[str]]:
+        """The classes in datamodel-code-generator's order (passes over the
+        definitions, each taking those whose references are all placed), and
+        those that refer to themselves (which it rebuilds at the end)."""
+        references = {name: _references(body) for name, body in self.defs.items()}
+        if any(found - self.defs.keys() for found in references.values()):
+            raise _Unsupported
+        placed: list[str] = []
+        done: set[str] = set()
+        rebuilt: list[str] = []
+        pending = list(self.defs)
+        while pending:
+            left = []
+            for name in pending:
+                if references[name] - {name} - done:
+                    left.append(name)
+                    continue
+                placed.append(name)
+                done.add(name)
+                if name in references[name]:
+                    rebuilt.append(name)
+            if len(left) == len(pending):
+                raise _Unsupported  # a cycle of several models
+            pending = left
+        classes = [name for name in placed if "customTypePath" not in self.defs[name]]
+        return classes, [name for name in rebuilt if name in classes]
+
+    # --- types ---------------------------------------------------------------
+
+    def _custom(self, name: str) -> dict[str, Any] | None:
+        body = self.defs[name]
+        return body if "customTypePath" in body else None
+
+    def _ref_name(self, ref: Any) -> str:
+        if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+            raise _Unsupported
+        name = ref[len("#/$defs/") :]
+        if name not in self.defs:
+            raise _Unsupported
+        custom = self._custom(name)
+        if custom is not None:
+            return self._import(custom["customTypePath"])
+        if self.defs[name].get("title") != name or not name.isidentifier():
+            raise _Unsupported
+        return name
+
+    def _member(self, schema: Any) -> tuple[str, bool]:
+        """A type of a union: its text, and whether it is a reference."""
+        if not isinstance(schema, dict):
+            raise _Unsupported
+        if set(schema) == {"$ref"}:
+            return self._ref_name(schema["$ref"]), True
+        if set(schema) == {"type"} and schema["type"] in _PRIMITIVES:
+            return self._primitive(schema["type"]), False
+        raise _Unsupported
+
+    def _primitive(self, kind: str) -> str:
+        if kind == "object":
+            self.uses_any = True
+        return _PRIMITIVES[kind]
+
+    def _union(self, members: list[Any]) -> tuple[list[str], bool]:
+        """The texts of ``members`` (plain types first, then references) and
+        whether null is one of them."""
+        if not isinstance(members, list) or not members:
+            raise _Unsupported
+        nullable = False
+        plain: list[str] = []
+        refs: list[str] = []
+        for member in members:
+            if member == {"type": "null"}:
+                nullable = True
+                continue
+            text, is_ref = self._member(member)
+            (refs if is_ref else plain).append(text)
+        if not plain and not refs:
+            raise _Unsupported
+        return plain + refs, nullable
+
+    def _annotation(self, schema: Any) -> tuple[str, bool, str | None]:
+        """A property's type: its text, whether it admits null, and the title
+        datamodel-code-generator adds (that of a directly referenced
+        vocabulary)."""
+        if not isinstance(schema, dict):
+            raise _Unsupported
+        keys = set(schema) - {"description"} - set(_CONSTRAINTS)
+        if not keys:
+            self.uses_any = True
+            return "Any", False, None
+        if keys == {"$ref"}:
+            name = schema["$ref"]
+            text = self._ref_name(name)
+            custom = self._custom(name[len("#/$defs/") :])
+            title = custom.get("title") if custom is not None else None
+            if title is not None and not (isinstance(title, str) and title.isidentifier()):
+                raise _Unsupported
+            return text, False, title
+        if keys == {"anyOf"}:
+            texts, nullable = self._union(schema["anyOf"])
+            return " | ".join(texts), nullable, None
+        if keys == {"type", "items"} and schema["type"] == "array":
+            items = schema["items"]
+            if isinstance(items, dict) and set(items) == {"anyOf"}:
+                texts, nullable = self._union(items["anyOf"])
+                if nullable:
+                    raise _Unsupported
+                return f"list[{' | '.join(texts)}]", False, None
+            text, _ = self._member(items)
+            return f"list[{text}]", False, None
+        if keys == {"type"}:
+            kinds = schema["type"]
+            if isinstance(kinds, str):
+                kinds = [kinds]
+            if not isinstance(kinds, list) or not kinds:
+                raise _Unsupported
+            texts = []
+            nullable = False
+            for kind in kinds:
+                if kind == "null":
+                    nullable = True
+                elif kind in _PRIMITIVES:
+                    texts.append(self._primitive(kind))
+                else:
+                    raise _Unsupported
+            if not texts:
+                raise _Unsupported
+            return " | ".join(texts), nullable, None
+        raise _Unsupported
+
+    # --- text ------------------------------------------------------------------
+
+    def _field(self, name: str, schema: dict[str, Any], required: bool) -> list[str]:
+        if not _FIELD_NAME.match(name) or name in _RESERVED_FIELDS or name.startswith("model_"):
+            raise _Unsupported
+        text, nullable, title = self._annotation(schema)
+        if required and nullable:
+            raise _Unsupported
+        if not required:
+            text += " | None"
+        arguments = []
+        if title is not None:
+            arguments.append(f"title={python_literal(title)}")
+        for key, argument in _CONSTRAINTS.items():
+            if key in schema:
+                value = schema[key]
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise _Unsupported
+                arguments.append(f"{argument}={value}")
+        if len(arguments) > 1:
+            raise _Unsupported
+        default = "" if required else " = None"
+        lines = []
+        if arguments:
+            self.uses_annotated = True
+            self._import("pydantic.Field")
+            inner = f"{text}, Field({arguments[0]})"
+            line = f"    {name}: Annotated[{inner}]{default}"
+            if len(line) > BLACK_LINE_LENGTH:
+                if len(inner) + 8 > BLACK_LINE_LENGTH:
+                    raise _Unsupported
+                lines += [f"    {name}: Annotated[", f"        {inner}", f"    ]{default}"]
+            else:
+                lines.append(line)
+        else:
+            line = f"    {name}: {text}{default}"
+            if len(line) > BLACK_LINE_LENGTH:
+                raise _Unsupported
+            lines.append(line)
+        description = schema.get("description")
+        if description is not None:
+            lines.append(f'    """{_plain_docstring(description)}"""')
+        return lines
+
+    def _class(self, name: str) -> list[str]:
+        body = self.defs[name]
+        if set(body) - {"type", "title", "description", "properties", "required", "customBasePath"}:
+            raise _Unsupported
+        properties = body.get("properties")
+        required = body.get("required", [])
+        if body.get("type") != "object" or not isinstance(properties, dict) or not properties:
+            raise _Unsupported
+        if not isinstance(required, list) or set(required) - properties.keys():
+            raise _Unsupported
+        bases_paths = body.get("customBasePath", [GENERATE_OPTIONS["base_class"]])
+        if not isinstance(bases_paths, list) or len(bases_paths) != 1:
+            raise _Unsupported
+        bases = ", ".join(self._import(path) for path in bases_paths)
+        lines = [f"class {name}({bases}):"]
+        if len(lines[0]) > BLACK_LINE_LENGTH:
+            raise _Unsupported
+        description = body.get("description")
+        if description is not None:
+            lines += [f'    """{_plain_docstring(description)}"""', ""]
+        for field_name, schema in properties.items():
+            lines += self._field(field_name, schema, field_name in required)
+        return lines
+
+    def _import_lines(self) -> list[str]:
+        typing = [
+            name
+            for name, used in (("Annotated", self.uses_annotated), ("Any", self.uses_any))
+            if used
+        ]
+        lines = ["from __future__ import annotations", ""]
+        if typing:
+            lines += [f"from typing import {', '.join(typing)}", ""]
+        for module in sorted(self.imports):
+            names = sorted(self.imports[module])
+            if sorted(names, key=str.lower) != names or module.split(".")[0] in ("typing",):
+                raise _Unsupported
+            line = f"from {module} import {', '.join(names)}"
+            if len(line) <= BLACK_LINE_LENGTH:
+                lines.append(line)
+            else:
+                lines += [f"from {module} import (", *(f"    {n}," for n in names), ")"]
+        return lines
+
+    def render(self) -> str:
+        classes, rebuilt = self._order()
+        blocks = [self._class(name) for name in classes]
+        imported = {name for names in self.imports.values() for name in names}
+        if not blocks or set(classes) & (_TAKEN_CLASS_NAMES | imported | _BUILTIN_NAMES):
+            raise _Unsupported
+        lines = [*_header(self.version).splitlines(), "", *self._import_lines()]
+        for block in blocks:
+            lines += ["", "", *block]
+        statements = [f"{name}.model_rebuild()" for name in rebuilt]
+        assignments = _presence_statements(self.version)
+        if statements or assignments:
+            lines += ["", "", *statements]
+            for target, names in assignments:
+                lines += _assignment_lines(target, names)
+        return "\n".join(lines) + "\n"
+
+
+def _references(node: Any) -> set[str]:
+    """The definitions ``node`` refers to."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                found.add(value.removeprefix("#/$defs/"))
+            else:
+                found |= _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _references(item)
+    return found
+
+
+def _plain_docstring(text: Any) -> str:
+    """``text`` when datamodel-code-generator and black leave it as it is in a
+    one-line docstring."""
+    if (
+        not isinstance(text, str)
+        or not text
+        or text != " ".join(text.split())
+        or not text.isprintable()
+        or '"' in text
+        or "\\" in text
+    ):
+        raise _Unsupported
+    return text
+
+
+def _assignment_lines(target: str, names: tuple[str, ...]) -> list[str]:
+    """``target = names`` (a tuple) as black lays it out: on one line when it
+    fits, else one item a line with a trailing comma."""
+    line = f"{target} = {_tuple(names)}"
+    if len(line) <= BLACK_LINE_LENGTH:
+        return [line]
+    return [f"{target} = (", *(f"    {python_literal(name)}," for name in names), ")"]

@@ -9,17 +9,22 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
-from jsonschema.exceptions import ValidationError, best_match
 
 from generator.error_catalog import check_error_rules
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.python_text import snake_case
 from generator.python_views import CLIENT_MEMBERS, HELPER_ROLES, METHOD_NAMES
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+
+# jsonschema is imported only when the spec breaks the meta-schema (to say
+# how): jsonschema-rs, compiled and quick to load, clears a valid spec.
 
 META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -65,6 +70,8 @@ def _whole_text_pattern(
     JSON Schema's regex dialect (Python's ``$`` also matches before a final
     newline, which would let ``"v2\\n"`` pass as a version label)."""
     if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        from jsonschema.exceptions import ValidationError
+
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -77,13 +84,33 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-_extend: Callable[..., type[jsonschema.Draft202012Validator]] = jsonschema.validators.extend
-_MetaValidator = _extend(jsonschema.Draft202012Validator, {"pattern": _whole_text_pattern})
+@cache
+def _meta_validator_class() -> type[jsonschema.Draft202012Validator]:
+    import jsonschema
+
+    extend: Callable[..., type[jsonschema.Draft202012Validator]] = jsonschema.validators.extend
+    return extend(jsonschema.Draft202012Validator, {"pattern": _whole_text_pattern})
+
+
+@cache
+def _quick_meta_validator() -> Any:
+    """The meta-schema in jsonschema-rs (whose ``$`` is the end of the text, as
+    in _whole_text_pattern)."""
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator(meta_schema())
 
 
 def check_meta_schema(document: dict[str, Any], source_map: SourceMap) -> None:
     """Check the document against the meta-schema; report the earliest error."""
-    validator = _MetaValidator(meta_schema())
+    try:
+        if _quick_meta_validator().is_valid(document):
+            return
+    except Exception:  # a value it cannot take (a YAML date, ...): jsonschema decides
+        pass
+    from jsonschema.exceptions import best_match
+
+    validator = _meta_validator_class()(meta_schema())
     errors = list(validator.iter_errors(document))
     if not errors:
         return

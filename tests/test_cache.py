@@ -131,7 +131,7 @@ def test_workers_are_spawned_when_other_threads_run(monkeypatch: pytest.MonkeyPa
 def test_versions_with_the_same_models_share_one_datamodel_codegen_run(cache_dir: Path) -> None:
     import json
 
-    from generator.emit_models import emit_all_models
+    from generator.emit_models import models_by_datamodel_codegen
     from generator.emit_schemas import models_schema
     from generator.mock.server import load_normalized_spec
     from tests.conftest import SPEC_DIR
@@ -141,7 +141,7 @@ def test_versions_with_the_same_models_share_one_datamodel_codegen_run(cache_dir
     distinct = {json.dumps(schema) for _, schema in versions}
     assert len(distinct) < len(versions)  # the real spec repeats itself across versions
 
-    sources = emit_all_models(versions)
+    sources = models_by_datamodel_codegen(versions)
 
     runs = [path for path in (cache_dir / "datamodel-codegen").rglob("*") if path.is_file()]
     assert len(runs) == len(distinct)
