@@ -14,6 +14,7 @@ from zoho_bulk_core.errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    UnexpectedAnswerError,
     UnexpectedResponseError,
     ZohoBulkError,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "TransportError",
+    "UnexpectedAnswerError",
     "UnexpectedResponseError",
     "WaitPolicy",
     "WaitTimeoutError",
