@@ -81,6 +81,8 @@ class OperationView:
     returns_doc: str
     options: str
     """The TypedDict of the keyword arguments that build the body, or empty."""
+    signature: list[str]
+    """The method's parameters, ``self`` first, as written in its ``def``."""
     descriptor: str
     """The module-level name of the operation's descriptor."""
     definition: tuple[str, ...]
@@ -146,8 +148,14 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
     arguments = [descriptor_name(operation)] + [f"{param.name}={param.name}" for param in params]
     if options:
         arguments.append("options=options")
+    positional = [f"{param.name}: {param.annotation}" for param in params if not param.keyword_only]
+    keyword = [f"{param.name}: {param.annotation}" for param in params if param.keyword_only]
+    signature = ["self", *positional, *(["*", *keyword] if keyword else [])]
+    if options:
+        signature.append(f"**options: Unpack[{options}]")
     return OperationView(
         name=operation.name,
+        signature=signature,
         summary=operation.summary,
         description=operation.description,
         params=tuple(params),

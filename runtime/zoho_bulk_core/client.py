@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Final, Generic, Self, TypeVar
 
+import httpx
 from pydantic import BaseModel, ValidationError
 
 from zoho_bulk_core.auth import RefreshTokenCredentials
@@ -54,6 +55,7 @@ from zoho_bulk_core.transport import (
 from zoho_bulk_core.waiters import WaitPolicy, async_wait_until_done, wait_until_done
 
 _T = TypeVar("_T")
+_Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
 
 ORG_ID: Final = r"^[0-9]{1,30}$"
 """Pattern of an organization id (sent in an operation's ``org_header``)."""
@@ -202,7 +204,7 @@ def _first_request(
     return build_request(reading.create.request, request, options)
 
 
-class _Base:
+class _Base(Generic[_Http]):
     """Construction and the members the sync and async clients share."""
 
     _hosts: ClassVar[ProductHosts]
@@ -225,7 +227,7 @@ class _Base:
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         wait: WaitPolicy | None = None,
-        http_client: Any = None,
+        http_client: _Http | None = None,
         download_limits: DownloadLimits | None = None,
     ) -> None:
         """Make a client.
@@ -287,7 +289,7 @@ class _Base:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
-class BaseClient(_Base):
+class BaseClient(_Base[httpx.Client]):
     """The base of every generated synchronous client."""
 
     _transport: SyncTransport
@@ -386,7 +388,7 @@ class BaseClient(_Base):
             yield from rows.count_rows(iter_write_result_rows(path), job)
 
 
-class AsyncBaseClient(_Base):
+class AsyncBaseClient(_Base[httpx.AsyncClient]):
     """The base of every generated asynchronous client."""
 
     _transport: AsyncTransport

@@ -182,10 +182,7 @@ class Client(BaseClient):
         """
         return self._call(_CREATE_BULK_READ_JOB, request=request, options=options)
 
-    def get_bulk_read_job(
-        self,
-        job_id: str,
-    ) -> models.BulkReadJob:
+    def get_bulk_read_job(self, job_id: str) -> models.BulkReadJob:
         """Get the status of a bulk read job.
 
         Fetches a bulk read job created earlier: its state, the query it runs and,
@@ -256,12 +253,7 @@ class Client(BaseClient):
             on_progress=on_progress,
         )
 
-    def upload_file(
-        self,
-        file: FileSource,
-        *,
-        org_id: str,
-    ) -> models.UploadedFile:
+    def upload_file(self, file: FileSource, *, org_id: str) -> models.UploadedFile:
         """Upload a zipped CSV file for a bulk write job.
 
         Stores a zip (at most 25 MB) holding the CSV file to import and answers with
@@ -339,10 +331,7 @@ class Client(BaseClient):
         """
         return self._call(_CREATE_BULK_WRITE_JOB, request=request, options=options)
 
-    def get_bulk_write_job(
-        self,
-        job_id: str,
-    ) -> models.BulkWriteJob:
+    def get_bulk_write_job(self, job_id: str) -> models.BulkWriteJob:
         """Get the details of a bulk write job.
 
         Fetches a bulk write job created earlier: its state, the resources it
@@ -533,10 +522,7 @@ class AsyncClient(AsyncBaseClient):
         """Create a bulk read job that exports a module's records. See Client.create_bulk_read_job."""
         return await self._call(_CREATE_BULK_READ_JOB, request=request, options=options)
 
-    async def get_bulk_read_job(
-        self,
-        job_id: str,
-    ) -> models.BulkReadJob:
+    async def get_bulk_read_job(self, job_id: str) -> models.BulkReadJob:
         """Get the status of a bulk read job. See Client.get_bulk_read_job."""
         return await self._call(_GET_BULK_READ_JOB, job_id=job_id)
 
@@ -556,10 +542,7 @@ class AsyncClient(AsyncBaseClient):
         )
 
     async def upload_file(
-        self,
-        file: FileSource,
-        *,
-        org_id: str,
+        self, file: FileSource, *, org_id: str
     ) -> models.UploadedFile:
         """Upload a zipped CSV file for a bulk write job. See Client.upload_file."""
         return await self._call(_UPLOAD_FILE, file=file, org_id=org_id)
@@ -574,10 +557,7 @@ class AsyncClient(AsyncBaseClient):
             _CREATE_BULK_WRITE_JOB, request=request, options=options
         )
 
-    async def get_bulk_write_job(
-        self,
-        job_id: str,
-    ) -> models.BulkWriteJob:
+    async def get_bulk_write_job(self, job_id: str) -> models.BulkWriteJob:
         """Get the details of a bulk write job. See Client.get_bulk_write_job."""
         return await self._call(_GET_BULK_WRITE_JOB, job_id=job_id)
 
