@@ -7,6 +7,7 @@ or through the template filters: it is data, never code."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -233,7 +234,7 @@ def _fits(line: str) -> bool:
     return line.isascii() and len(line) <= BLACK_LINE_LENGTH
 
 
-def _tuple_argument(keyword: str, items: list[tuple[str, ...]]) -> list[str]:
+def _tuple_argument(keyword: str, items: Sequence[tuple[str, ...]]) -> list[str]:
     """``keyword=(items),`` at the descriptor's argument indent, as black lays
     it out: one line if it fits, else one item a line (a pair of one line if it
     fits, else exploded), with the trailing commas black writes."""
