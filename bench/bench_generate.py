@@ -207,7 +207,7 @@ def _operation_copy(operation: dict[str, Any], copy: int, types: dict[str, Any])
     result = _retyped(operation, copy, types)
     if copy:
         # A role (and the helper and callback that go with it) is played once.
-        for key in ("role", "helper", "callback"):
+        for key in ("role", "helper", "batch_helper", "callback"):
             result.pop(key, None)
     if copy and "path" in result:
         # /{prefix}/bulk/{version}/read/{job_id} -> /{prefix}/bulk/{version}/s1/read/{job_id}

@@ -22,7 +22,7 @@ from generator.python_text import (
     snake_case,
     toml_string,
 )
-from generator.python_views import operation_views
+from generator.python_views import call_lines, descriptor_name, operation_views
 from generator.spec_model import ErrorCode, NormalizedSpec, Product, ProductVersion
 from generator.type_expr import Named
 from generator.validate import STATUS_VOCABULARY
@@ -133,11 +133,14 @@ def emit_packages(
             ).render(context)
         files[f"{root}/{product.package}/py.typed"] = ""
         for version in product.versions:
+            operations = operation_views(version)
             version_context = {
                 **context,
                 "version": version,
-                "operations": operation_views(version),
+                "operations": operations,
                 "lifecycle": {name: lifecycle_view(version, name) for name in _LIFECYCLE_ROLES},
+                "keyword_types": sorted({op.options for op in operations if op.options}),
+                "call": call_lines,
                 "examples": example_operations(version),
             }
             for template, target in _VERSION_FILES.items():
@@ -157,8 +160,10 @@ def models_path(product: Product, version: ProductVersion) -> str:
 
 def lifecycle_view(version: ProductVersion, lifecycle: str) -> dict[str, str] | None:
     """What the client template needs to write ``lifecycle``'s helpers: the
-    operations they call, the helpers' names (the spec's ``helper``), the job
-    type and the field holding its state; None when the version lacks one."""
+    descriptors of the operations they perform, the helpers' names (the spec's
+    ``helper`` and ``batch_helper``), the job type, the field holding its state
+    and, for reading, the request type and its keyword arguments; None when the
+    version lacks one."""
     operations = {
         step: version.operation_with_role(role)
         for step, role in _LIFECYCLE_ROLES[lifecycle].items()
@@ -169,14 +174,17 @@ def lifecycle_view(version: ProductVersion, lifecycle: str) -> dict[str, str] | 
     if get.helper is None or download.helper is None or get.returns_type is None:
         return None
     state_field = _state_field(version, get.returns_type)
-    if state_field is None:
+    if state_field is None or not get.path_params:
         return None
-    view = {step: op.name for step, op in operations.items() if op is not None}
+    view = {step: descriptor_name(op) for step, op in operations.items() if op is not None}
     view |= {"wait": get.helper, "iterate": download.helper, "job_type": get.returns_type}
-    view["state_field"] = state_field
+    view |= {"state_field": state_field, "batches": download.batch_helper or ""}
     create = operations.get("create")
-    if create is not None and create.request_type is not None:
+    if create is not None:
+        if create.request_type is None or not download.path_params:
+            return None
         view["request_type"] = create.request_type
+        view["options"] = create.request_keywords or ""
     return view
 
 

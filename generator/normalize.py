@@ -101,6 +101,7 @@ BASE_ERROR_CLASSES = frozenset(
         "ZohoBulkError",
         "TransportError",
         "UnexpectedResponseError",
+        "UnexpectedAnswerError",
         "ApiError",
         "BadRequestError",
         "AuthenticationError",
@@ -515,6 +516,8 @@ def _normalize_operation(
         role=operation.get("role"),
         helper=operation.get("helper"),
         callback=operation.get("callback"),
+        request_keywords=request.get("keywords"),
+        batch_helper=operation.get("batch_helper"),
     )
 
 

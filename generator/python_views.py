@@ -6,48 +6,55 @@ or through the template filters: it is data, never code."""
 
 from __future__ import annotations
 
-import re
+import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from generator.format import BLACK_LINE_LENGTH
 from generator.python_text import python_literal
 from generator.spec_model import Operation, ProductVersion
-from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf
 
-CLIENT_MEMBERS = frozenset({"close", "aclose", "base_url", "wait_policy", "iter_bulk_read_batches"})
-"""Public members the client classes define besides one method per operation
-and the helpers the spec names (an operation of the same name would replace one)."""
+CLIENT_MEMBERS = frozenset({"close", "aclose", "base_url", "wait_policy"})
+"""Public members the client classes have (from zoho_bulk_core.client) besides
+one method per operation and the helpers the spec names (an operation of the
+same name would replace one)."""
 HELPER_ROLES = frozenset({"get-read-job", "download-read-result", "get-write-job"}) | frozenset(
     {"download-write-result"}
 )
 """The roles whose operations a client helper is built on (``helper`` in the spec)."""
 
-KEYWORD_OPTIONS = {"BulkReadRequest": "BulkReadOptions", "BulkWriteRequest": "BulkWriteOptions"}
-"""The keyword arguments (a TypedDict of zoho_bulk_core.requests) that a client
-method also takes instead of a request body of this type; the runtime checks
-them against the version's own request model."""
-
 CLIENT_MODULE_NAMES = frozenset(
-    {"Any", "AsyncClient", "AsyncIterator", "AsyncTransport", "Client"}
-    | {"DEFAULT_TIMEOUT", "Environment", "FileSource", "Final", "HOSTS", "Iterator", "Mapping"}
-    | {"ORG_ID", "Path", "ProgressCallback", "RefreshTokenCredentials", "RetryPolicy", "Self"}
-    | {"SyncTransport", "TracebackType", "WaitPolicy", "WriteResultRow", "annotations"}
-    | {"DownloadLimits", "PageTracker"}
-    | {"async_wait_until_done", "check_path_param", "first_item", "httpx", "iter_csv_rows"}
-    | {"iter_write_result_rows", "models", "next_page_request", "os", "partial", "present"}
-    | {"read_file_source", "tempfile", "wait_until_done"}
-    | {"build_request", "Unpack", *frozenset(KEYWORD_OPTIONS.values())}
-    | {"Reporter", "download_progress", "for_job"}
-    | {"RecordBatch", "iter_read_batches", "aiter_read_batches"}
+    {"Any", "AsyncBaseClient", "AsyncClient", "AsyncIterator", "BaseClient", "Client"}
+    | {"FileSource", "HOSTS", "Iterator", "Mapping", "Operation", "Path"}
+    | {"ProgressCallback", "Reading", "Unpack", "WaitPolicy", "WriteResultRow"}
+    | {"annotations", "models", "os", "RecordBatch", "iter_read_batches", "aiter_read_batches"}
 )
-"""Module-level names of a generated client.py, which a method's body may use."""
+"""Module-level public names of a generated client.py, besides the keyword
+options types its request bodies name (``keywords`` in the spec); the
+descriptors of the operations are private (``_`` and the name in capitals)."""
 
 METHOD_BODY_INDENT = 8
 
+REQUESTS_MODULE = Path(__file__).resolve().parent.parent / "runtime/zoho_bulk_core/requests.py"
+
+
+@cache
+def keyword_types() -> frozenset[str]:
+    """The keyword-argument TypedDicts the runtime offers (zoho_bulk_core.requests),
+    which a request's ``keywords`` may name."""
+    tree = ast.parse(REQUESTS_MODULE.read_text("utf-8"))
+    return frozenset(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(base, ast.Name) and base.id == "TypedDict" for base in node.bases)
+    )
+
+
 METHOD_NAMES = CLIENT_MODULE_NAMES | frozenset(
-    {"self", "request", "file", "org_id", "destination", "name", "content", "body", "str"}
-    | {"options", "on_progress", "progress"}
-    | {"url", "path", "answer"}
+    {"self", "request", "file", "org_id", "destination", "options", "on_progress", "str"}
 )
 """Names a client method uses besides its path parameters: a path parameter of
 the same name would be a duplicate argument, or hide what the body needs."""
@@ -65,7 +72,7 @@ class Param:
 
 @dataclass(frozen=True)
 class OperationView:
-    """One client method."""
+    """One client method and the descriptor of its operation."""
 
     name: str
     summary: str
@@ -73,29 +80,22 @@ class OperationView:
     params: tuple[Param, ...]
     returns: str
     returns_doc: str
-    kind: str
-    """``json``, ``download`` or ``upload``."""
-    method: str
-    prelude: tuple[str, ...]
-    """Lines of the method body (relative to its indent) that check the path
-    parameters and set ``url``, the request URL."""
-    headers: tuple[str, ...]
-    """``key: value`` entries of the operation's own headers."""
-    body: str
-    """Python expression of the JSON body, or ``None``."""
     options: str
     """The TypedDict of the keyword arguments that build the body, or empty."""
-    progress: tuple[str, ...]
-    """Lines that set ``progress``, a download's byte callback (downloads only)."""
-    answer: tuple[str, ...]
-    """Lines that read the decoded answer ``body`` into ``answer``, its model."""
-    result: str
-    """Python expression of the return value (from ``answer``, or ``body``)."""
-    safe: bool
-    multipart: str
-    """Form field of the uploaded file."""
+    signature: list[str]
+    """The method's parameters, ``self`` first, as written in its ``def``."""
+    descriptor: str
+    """The module-level name of the operation's descriptor."""
+    definition: tuple[str, ...]
+    """The lines that define the descriptor (a zoho_bulk_core.client.Operation)."""
+    call: tuple[str, ...]
+    """The sync method's body."""
+    acall: tuple[str, ...]
+    """The async method's body."""
     scopes: tuple[str, ...]
-    errors: tuple[tuple[str, str, int], ...]
+    raises: tuple[str, ...]
+    """The error codes by HTTP status, ``400: A, B, ...`` lines as wrapped in
+    the docstring (continuations start with a space)."""
 
 
 def operation_views(version: ProductVersion) -> list[OperationView]:
@@ -103,9 +103,15 @@ def operation_views(version: ProductVersion) -> list[OperationView]:
     return [_view(version, operation) for operation in version.operations]
 
 
+def descriptor_name(operation: Operation) -> str:
+    """The module-level name of ``operation``'s descriptor (private: spec
+    names start with a letter, so none can clash with it)."""
+    return "_" + operation.name.upper()
+
+
 def _view(version: ProductVersion, operation: Operation) -> OperationView:
     params = [Param(param.name, "str", param.description) for param in operation.path_params]
-    options = KEYWORD_OPTIONS.get(operation.request_type or "", "")
+    options = operation.request_keywords or ""
     if operation.request_type is not None:
         params.append(
             Param(
@@ -140,59 +146,142 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
                 True,
             )
         )
+    arguments = [descriptor_name(operation)] + [f"{param.name}={param.name}" for param in params]
+    if options:
+        arguments.append("options=options")
+    positional = [f"{param.name}: {param.annotation}" for param in params if not param.keyword_only]
+    keyword = [f"{param.name}: {param.annotation}" for param in params if param.keyword_only]
+    signature = ["self", *positional, *(["*", *keyword] if keyword else [])]
+    if options:
+        signature.append(f"**options: Unpack[{options}]")
     return OperationView(
         name=operation.name,
+        signature=signature,
         summary=operation.summary,
         description=operation.description,
         params=tuple(params),
         returns=_returns(operation),
         returns_doc=_returns_doc(operation),
-        kind=_kind(operation),
-        method=operation.method,
-        prelude=_prelude(operation),
-        headers=_headers(operation),
-        body=(
-            f"build_request(models.{operation.request_type}, request, "
-            + ("options)" if options else "{})")
-            if operation.request_type
-            else "None"
-        ),
         options=options,
-        progress=(
-            _statement(
-                "progress",
-                "download_progress",
-                ["on_progress", _job_label(operation)],
-            )
-            if operation.response_content is not None
-            else ()
-        ),
-        answer=(
-            _statement("answer", f"models.{operation.response_type}.model_validate", ["body"])
-            if operation.response_type
-            else ()
-        ),
-        result=_result(version, operation),
-        safe=operation.retry_safe,
-        multipart=operation.multipart_field or "",
+        descriptor=descriptor_name(operation),
+        definition=_definition(version, operation),
+        call=call_lines("return self._call", arguments),
+        acall=call_lines("return await self._call", arguments),
         scopes=tuple(" + ".join(alternative) for alternative in operation.scopes),
-        errors=tuple((e.class_name, e.code, e.http_status) for e in operation.errors),
+        raises=_raises(operation),
     )
 
 
-def _job_label(operation: Operation) -> str:
-    """The argument that names the job in a download's progress events: its
-    first path parameter other than a whole URL, else none (``""``)."""
-    names = [param.name for param in operation.path_params if param.name != operation.url_param]
-    return names[0] if names else '""'
+def call_lines(
+    head: str, arguments: list[str], tail: str = "", indent: int = METHOD_BODY_INDENT
+) -> tuple[str, ...]:
+    """The lines of ``head(arguments)tail`` as black lays them out at ``indent``:
+    on one line when that fits; else the arguments on one line of their own;
+    else one argument per line with a trailing comma (which black keeps). Black
+    then has nothing to change. Black measures wide characters double; any
+    non-ASCII text takes the layout that holds at every width."""
+    line = f"{head}({', '.join(arguments)}){tail}"
+    if line.isascii() and indent + len(line) <= BLACK_LINE_LENGTH:
+        return (line,)
+    inner = ", ".join(arguments)
+    if inner.isascii() and indent + 4 + len(inner) <= BLACK_LINE_LENGTH:
+        return (f"{head}(", f"    {inner}", f"){tail}")
+    return (f"{head}(", *(f"    {argument}," for argument in arguments), f"){tail}")
 
 
-def _kind(operation: Operation) -> str:
-    if operation.response_content is not None:
-        return "download"
+def _definition(version: ProductVersion, operation: Operation) -> tuple[str, ...]:
+    """``_NAME = Operation(...)``, one argument a line (a trailing comma keeps
+    black from joining them)."""
+    positional = [
+        python_literal(operation.name),
+        python_literal(operation.method),
+        python_literal(operation.path or ""),
+        _returns(operation),
+    ]
+    lines = [f"    {argument}," for argument in positional]
+    if operation.path_params:
+        pairs = [(param.name, param.pattern) for param in operation.path_params]
+        lines += _tuple_argument("params", [_pair(name, value) for name, value in pairs])
+    if operation.host != "api":
+        lines.append(f"    host={python_literal(operation.host)},")
+    if operation.url_param is not None:
+        lines.append(f"    url={python_literal(operation.url_param)},")
+    if operation.headers:
+        lines += _tuple_argument(
+            "headers", [_pair(name, value) for name, value in operation.headers]
+        )
+    if operation.org_header is not None:
+        lines.append(f"    org_header={python_literal(operation.org_header)},")
+    if operation.retry_safe:
+        lines.append("    safe=True,")
+    if operation.request_type is not None:
+        lines.append(f"    request=models.{operation.request_type},")
     if operation.multipart_field is not None:
-        return "upload"
-    return "json"
+        lines.append(f"    multipart={python_literal(operation.multipart_field)},")
+    if operation.response_type is not None:
+        lines.append(f"    response=models.{operation.response_type},")
+    if operation.returns_path:
+        steps = [(python_literal(step),) for step in operation.returns_path]
+        lines += _tuple_argument("returns", steps)
+    return (f"{descriptor_name(operation)} = Operation(", *lines, ")")
+
+
+def _pair(name: str, value: str) -> tuple[str, ...]:
+    return (python_literal(name), python_literal(value))
+
+
+def _fits(line: str) -> bool:
+    return line.isascii() and len(line) <= BLACK_LINE_LENGTH
+
+
+def _tuple_argument(keyword: str, items: Sequence[tuple[str, ...]]) -> list[str]:
+    """``keyword=(items),`` at the descriptor's argument indent, as black lays
+    it out: one line if it fits, else one item a line (a pair of one line if it
+    fits, else exploded), with the trailing commas black writes."""
+    shown = [item[0] if len(item) == 1 else f"({', '.join(item)})" for item in items]
+    line = f"    {keyword}=({', '.join(shown)}{',' if len(shown) == 1 else ''}),"
+    if _fits(line):
+        return [line]
+    lines = [f"    {keyword}=("]
+    for item, text in zip(items, shown, strict=True):
+        if len(item) == 1 or _fits(f"        {text},"):
+            lines.append(f"        {text},")
+        else:
+            lines += ["        (", *(f"            {part}," for part in item), "        ),"]
+    return [*lines, "    ),"]
+
+
+RAISES_WIDTH = 72
+"""Width of the Raises section's lines (at a method's docstring indent)."""
+
+
+def _raises(operation: Operation) -> tuple[str, ...]:
+    """The operation's error codes grouped by HTTP status, each group wrapped;
+    a code whose class is not simply named after it gets its class in brackets."""
+    statuses: dict[int, list[str]] = {}
+    for error in operation.errors:
+        named = error.code
+        if error.class_name != error_class_name(error.code):
+            named += f" ({error.class_name})"
+        statuses.setdefault(error.http_status, []).append(named)
+    lines: list[str] = []
+    for status, codes in sorted(statuses.items()):
+        line = f"{status}:"
+        for position, code in enumerate(codes):
+            word = f" {code}" + ("," if position < len(codes) - 1 else "")
+            if len(line) + len(word) > RAISES_WIDTH and line.strip() not in (f"{status}:", ""):
+                lines.append(line)
+                line = "   "
+            line += word
+        lines.append(line)
+    return tuple(lines)
+
+
+def error_class_name(code: str) -> str:
+    """The class an error code gets unless a clash renames it: ``INVALID_TOKEN``
+    gives ``InvalidTokenError`` (the rule of the error catalog's class names)."""
+    name = "".join(word.capitalize() for word in code.lower().split("_") if word)
+    return name if name.endswith("Error") else f"{name}Error"
 
 
 def _returns(operation: Operation) -> str:
@@ -211,88 +300,3 @@ def _returns_doc(operation: Operation) -> str:
         ).replace(".[0]", "[0]")
         return f"The {operation.returns_type}, taken from the answer's ``{where}``."
     return f"The {operation.response_type}."
-
-
-def _statement(target: str, callee: str, arguments: list[str]) -> tuple[str, ...]:
-    """The lines of ``target = callee(arguments)`` in a method body, laid out as
-    black lays them out: on one line when that fits, else one argument per line
-    with a trailing comma (which black keeps). Black then has nothing to change
-    and formats the file in one pass (it takes a second one after any change)."""
-    line = f"{target} = {callee}({', '.join(arguments)})"
-    # Black measures wide characters double; any non-ASCII text takes the
-    # layout that holds at every width.
-    if line.isascii() and METHOD_BODY_INDENT + len(line) <= BLACK_LINE_LENGTH:
-        return (line,)
-    return (f"{target} = {callee}(", *(f"    {argument}," for argument in arguments), ")")
-
-
-def _prelude(operation: Operation) -> tuple[str, ...]:
-    lines: list[str] = []
-    for param in operation.path_params:
-        check = [python_literal(param.name), param.name, python_literal(param.pattern)]
-        lines += _statement(param.name, "check_path_param", check)
-    if operation.url_param is not None:
-        return (*lines, f"url = self._transport.resolve({operation.url_param})")
-    assert operation.path is not None
-    path = _path_expression(operation.path, [param.name for param in operation.path_params])
-    if operation.path_params:
-        lines.append(f"path = {path}")
-        path = "path"
-    return (
-        *lines,
-        *_statement("url", "self._transport.url", [python_literal(operation.host), path]),
-    )
-
-
-def _path_expression(path: str, names: list[str]) -> str:
-    """``path`` as a Python expression that puts each ``{name}`` placeholder's
-    (checked) argument in its place: literals joined with ``+``, so that no
-    spec text is ever read as a format string or an f-string."""
-    if not names:
-        return python_literal(path)
-    placeholder = re.compile("|".join(re.escape("{" + name + "}") for name in names))
-    pieces: list[str] = []
-    position = 0
-    for match in placeholder.finditer(path):
-        if match.start() > position:
-            pieces.append(python_literal(path[position : match.start()]))
-        pieces.append(match.group()[1:-1])
-        position = match.end()
-    if position < len(path):
-        pieces.append(python_literal(path[position:]))
-    return " + ".join(pieces)
-
-
-def _headers(operation: Operation) -> tuple[str, ...]:
-    entries = [
-        f"{python_literal(name)}: {python_literal(value)}" for name, value in operation.headers
-    ]
-    if operation.org_header is not None:
-        entries.append(
-            f'{python_literal(operation.org_header)}: check_path_param("org_id", org_id, ORG_ID)'
-        )
-    return tuple(entries)
-
-
-def _result(version: ProductVersion, operation: Operation) -> str:
-    if operation.response_type is None:
-        return "body"
-    expression = "answer"
-    current: TypeExpr = Named(operation.response_type)
-    for step in operation.returns_path:
-        if isinstance(step, int):
-            assert isinstance(current, ListOf) and isinstance(current.item, Named)
-            expression = f"first_item({expression}, {python_literal(current.item.name)})"
-            current = current.item
-            continue
-        assert isinstance(current, Named)
-        field = next(f for f in version.type_named(current.name).fields if f.name == step)
-        expression = f"{expression}.{step}"
-        if not field.required or _nullable(field.type):
-            expression = f"present({expression}, {python_literal(step)})"
-        current = field.type if not isinstance(field.type, UnionOf) else field.type.options[0]
-    return expression
-
-
-def _nullable(expr: object) -> bool:
-    return isinstance(expr, UnionOf) and Primitive("null") in expr.options

@@ -164,6 +164,12 @@ class Operation:
     """The client helper built on this operation, if any (a waiter, a row iterator)."""
     callback: str | None = None
     """The callback (notification) this operation asks for, if any."""
+    request_keywords: str | None = None
+    """The keyword arguments a client method also takes instead of the request
+    body (a TypedDict of zoho_bulk_core.requests), if the spec names them."""
+    batch_helper: str | None = None
+    """The client helper that reads a download-read-result export as record
+    batches, if any."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import yaml
 from generator.error_catalog import check_error_rules
 from generator.load import LoadedSpec, Path_, SourceMap
 from generator.python_text import snake_case
-from generator.python_views import CLIENT_MEMBERS, HELPER_ROLES, METHOD_NAMES
+from generator.python_views import CLIENT_MEMBERS, HELPER_ROLES, METHOD_NAMES, keyword_types
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
 if TYPE_CHECKING:
@@ -650,6 +650,31 @@ def _check_roles(document: dict[str, Any], source_map: SourceMap) -> None:
             if helper in document["operations"] or helper in helpers or helper in CLIENT_MEMBERS:
                 raise source_map.error((*where, "helper"), f"helper name '{helper}' is taken")
             helpers[helper] = name
+        keywords = operation.get("request", {}).get("keywords")
+        if keywords is not None and keywords not in keyword_types():
+            raise source_map.error(
+                (*where, "request", "keywords"),
+                f"unknown keyword arguments '{keywords}' (zoho_bulk_core.requests has "
+                + ", ".join(sorted(keyword_types()))
+                + ")",
+            )
+        batch_helper = operation.get("batch_helper")
+        if batch_helper is not None:
+            if role != "download-read-result" or helper is None:
+                raise source_map.error(
+                    (*where, "batch_helper"),
+                    "only an operation of role download-read-result with a helper "
+                    "has a batch_helper",
+                )
+            if (
+                batch_helper in document["operations"]
+                or batch_helper in helpers
+                or batch_helper in CLIENT_MEMBERS
+            ):
+                raise source_map.error(
+                    (*where, "batch_helper"), f"helper name '{batch_helper}' is taken"
+                )
+            helpers[batch_helper] = name
         callback = operation.get("callback")
         if callback is not None and callback not in document.get("callbacks", {}):
             raise source_map.error((*where, "callback"), f"unknown callback '{callback}'")

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+from zoho_bulk_core.client import AsyncBaseClient, BaseClient
 
 from generator.cache import CACHE_ENV
 from generator.emit_packages import RUNTIME_DIR
@@ -128,7 +129,7 @@ def test_custom_domain_with_quotes_and_backslash_stays_inside_the_docstring(
     domain = 'https://{domain}/x"""\\'
     out = generate(HostileSpec(custom_domain=domain), tmp_path)
     with imported(out) as modules:
-        assert domain in collapse(modules["client"].Client.__init__.__doc__)
+        assert domain in collapse(modules["client"].Client.__doc__)
         assert modules["hosts"].HOSTS.custom_domain_template == domain
 
 
@@ -511,8 +512,8 @@ def test_operation_names_taken_in_the_clients_are_refused(
 
 
 # Bug: a path parameter named 'self' was a duplicate argument (SyntaxError at
-# import); one named 'models' or 'body' hid what the method body uses.
-@pytest.mark.parametrize("name", ["self", "models", "body", "name", "lambda", "request"])
+# import); one named 'models' or 'options' hid what the method body uses.
+@pytest.mark.parametrize("name", ["self", "models", "options", "destination", "lambda", "request"])
 def test_path_parameter_names_taken_in_the_client_methods_are_refused(
     name: str, tmp_path: Path
 ) -> None:
@@ -567,7 +568,17 @@ def test_client_name_sets_match_a_generated_client() -> None:
     tree = ast.parse(client.read_text("utf-8"))
     spec_operations = yaml.safe_load((SPEC_DIR / "operations.yaml").read_text("utf-8"))
     operations = set(spec_operations["operations"])
-    helpers = {op["helper"] for op in spec_operations["operations"].values() if "helper" in op}
+    helpers = {
+        op[key]
+        for op in spec_operations["operations"].values()
+        for key in ("helper", "batch_helper")
+        if key in op
+    }
+    keyword_types = {
+        op["request"]["keywords"]
+        for op in spec_operations["operations"].values()
+        if "keywords" in op.get("request", {})
+    }
     module_names: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
@@ -578,7 +589,8 @@ def test_client_name_sets_match_a_generated_client() -> None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             module_names |= {target.id for target in targets if isinstance(target, ast.Name)}
     # Private names cannot clash: spec names start with a letter.
-    assert {name for name in module_names if not name.startswith("_")} == CLIENT_MODULE_NAMES
+    public_names = {name for name in module_names if not name.startswith("_")}
+    assert public_names == CLIENT_MODULE_NAMES | keyword_types
     members: set[str] = set()
     method_names: set[str] = set()
     for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
@@ -594,9 +606,16 @@ def test_client_name_sets_match_a_generated_client() -> None:
                 if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
                     if not node.attr.startswith("_"):
                         members.add(node.attr)
+    # What the runtime's base classes give every client.
+    for base in (BaseClient, AsyncBaseClient):
+        members |= {name for name in dir(base) if not name.startswith("_")}
+        for klass in base.__mro__:
+            annotated = vars(klass).get("__annotations__", {})
+            members |= {name for name in annotated if not name.startswith("_")}
     assert members == CLIENT_MEMBERS | helpers
     path_params = {"job_id", "download_url"}
-    assert method_names - path_params <= METHOD_NAMES
+    public = {name for name in method_names if not name.startswith("_")}
+    assert public - path_params <= METHOD_NAMES | keyword_types
 
 
 def test_a_spec_without_lifecycle_or_upload_yields_no_unused_imports(tmp_path: Path) -> None:
@@ -621,5 +640,5 @@ def test_a_spec_without_lifecycle_or_upload_yields_no_unused_imports(tmp_path: P
     )
     assert result.returncode == 0, result.stdout + result.stderr
     client = next((out / "python").rglob("client.py")).read_text(encoding="utf-8")
-    assert "import tempfile" not in client and "wait_until_done" not in client
-    assert "from zoho_bulk_core.transport import (" in client  # what is used stays
+    assert "WriteResultRow" not in client and "Reading" not in client
+    assert "from zoho_bulk_core.client import AsyncBaseClient, BaseClient, Operation" in client

@@ -85,7 +85,8 @@ def test_a_product_and_a_renamed_operation_need_spec_files_only(
         )
         source = Path(client_module.__file__).read_text("utf-8")
         # The waiter is built on the operation of role get-read-job, whatever its name.
-        assert re.search(rf"partial\(self\.{RENAMED}, job_id\)", source)
+        waiter = rf"self\._wait\(\s*_{RENAMED.upper()}, "
+        assert re.search(waiter, source)
         assert "def wait_for_bulk_read_job(" in source
 
     spec = result.spec

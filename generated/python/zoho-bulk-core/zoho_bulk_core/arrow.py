@@ -17,20 +17,27 @@ import importlib
 import io
 import os
 import struct
-import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
+from zoho_bulk_core.client import (
+    AsyncBaseClient,
+    BaseClient,
+    Reading,
+    aiter_pages,
+    iter_pages,
+)
 from zoho_bulk_core.errors import UnexpectedResponseError, ZohoBulkError
+from zoho_bulk_core.progress import ProgressCallback
+from zoho_bulk_core.requests import build_request
 from zoho_bulk_core.results import (
-    PageTracker,
     ResultFileError,
     _reading,
     _result_member,
-    next_page_request,
 )
+from zoho_bulk_core.waiters import WaitPolicy
 
 DEFAULT_BLOCK_BYTES: Final = 1 << 20
 """CSV bytes parsed into one record batch (about 1 MiB: a few thousand rows)."""
@@ -196,112 +203,27 @@ def _batches(
         ) from None
 
 
-class _ReadClient(Protocol):
-    """The members of a generated sync client that an export pages through."""
-
-    def create_bulk_read_job(self, request: Any) -> Any:
-        """Create the job of one page."""
-
-    def wait_for_bulk_read_job(
-        self, job_id: str, *, policy: Any = ..., on_progress: Any = ...
-    ) -> Any:
-        """Poll the job until it is done."""
-
-    def download_bulk_read_result(self, job_id: str, target: Path) -> Path:
-        """Save the job's result zip at ``target``."""
-
-
-class _AsyncReadClient(Protocol):
-    """The members of a generated async client that an export pages through."""
-
-    async def create_bulk_read_job(self, request: Any) -> Any:
-        """Create the job of one page."""
-
-    async def wait_for_bulk_read_job(
-        self, job_id: str, *, policy: Any = ..., on_progress: Any = ...
-    ) -> Any:
-        """Poll the job until it is done."""
-
-    async def download_bulk_read_result(self, job_id: str, target: Path) -> Path:
-        """Save the job's result zip at ``target``."""
-
-
-FileReader = Callable[[Path], Iterator[Any]]
-"""Reads a downloaded result zip: rows, batches, ..."""
-
-
-def iter_read_pages(
-    client: _ReadClient,
-    request: Mapping[str, Any],
-    reader: FileReader,
-    *,
-    policy: Any = None,
-    on_progress: Callable[[Any], None] | None = None,
-    workdir: str | os.PathLike[str] | None = None,
-) -> Iterator[Any]:
-    """What ``reader`` yields of each page's result zip, page after page: creates
-    the job, waits, downloads into ``workdir`` (a temporary folder by default),
-    reads, deletes the zip and asks for the next page while there are more."""
-    page_request: Mapping[str, Any] | None = request
-    pages = PageTracker()
-    with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
-        while page_request is not None:
-            pages.check(page_request)
-            created = client.create_bulk_read_job(page_request)
-            job = client.wait_for_bulk_read_job(
-                created.id, policy=policy, on_progress=on_progress
-            )
-            path = client.download_bulk_read_result(
-                job.id, Path(folder) / f"{job.id}.zip"
-            )
-            yield from reader(path)
-            path.unlink()
-            page_request = next_page_request(page_request, job.result)
-
-
-async def aiter_read_pages(
-    client: _AsyncReadClient,
-    request: Mapping[str, Any],
-    reader: FileReader,
-    *,
-    policy: Any = None,
-    on_progress: Callable[[Any], None] | None = None,
-    workdir: str | os.PathLike[str] | None = None,
-) -> AsyncIterator[Any]:
-    """The async form of iter_read_pages (the zip is read synchronously)."""
-    page_request: Mapping[str, Any] | None = request
-    pages = PageTracker()
-    with tempfile.TemporaryDirectory(dir=workdir, prefix="zoho-bulk-") as folder:
-        while page_request is not None:
-            pages.check(page_request)
-            created = await client.create_bulk_read_job(page_request)
-            job = await client.wait_for_bulk_read_job(
-                created.id, policy=policy, on_progress=on_progress
-            )
-            path = await client.download_bulk_read_result(
-                job.id, Path(folder) / f"{job.id}.zip"
-            )
-            for item in reader(path):
-                yield item
-            path.unlink()
-            page_request = next_page_request(page_request, job.result)
-
-
 def iter_read_batches(
-    client: _ReadClient,
-    request: Mapping[str, Any],
+    client: BaseClient,
+    reading: Reading,
+    request: Any,
+    options: Mapping[str, Any],
     *,
-    policy: Any = None,
-    on_progress: Callable[[Any], None] | None = None,
+    policy: WaitPolicy | None = None,
+    on_progress: ProgressCallback | None = None,
     workdir: str | os.PathLike[str] | None = None,
 ) -> Iterator[RecordBatch]:
-    """Record batches of every page of a bulk read export (pyarrow checked first,
+    """Record batches of every page of a bulk read export, paged as the
+    client's row iterator pages (pyarrow and the request are checked first,
     before any job is created)."""
     require_pyarrow()
-    return iter_read_pages(
+    assert reading.create.request is not None
+    body = build_request(reading.create.request, request, options)
+    return iter_pages(
         client,
-        request,
-        iter_arrow_batches,
+        reading,
+        body,
+        lambda path, job: iter_arrow_batches(path),
         policy=policy,
         on_progress=on_progress,
         workdir=workdir,
@@ -309,19 +231,24 @@ def iter_read_batches(
 
 
 def aiter_read_batches(
-    client: _AsyncReadClient,
-    request: Mapping[str, Any],
+    client: AsyncBaseClient,
+    reading: Reading,
+    request: Any,
+    options: Mapping[str, Any],
     *,
-    policy: Any = None,
-    on_progress: Callable[[Any], None] | None = None,
+    policy: WaitPolicy | None = None,
+    on_progress: ProgressCallback | None = None,
     workdir: str | os.PathLike[str] | None = None,
 ) -> AsyncIterator[RecordBatch]:
     """The async form of iter_read_batches."""
     require_pyarrow()
-    return aiter_read_pages(
+    assert reading.create.request is not None
+    body = build_request(reading.create.request, request, options)
+    return aiter_pages(
         client,
-        request,
-        iter_arrow_batches,
+        reading,
+        body,
+        lambda path, job: iter_arrow_batches(path),
         policy=policy,
         on_progress=on_progress,
         workdir=workdir,

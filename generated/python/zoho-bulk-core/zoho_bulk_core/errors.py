@@ -8,7 +8,7 @@ unchanged into every generated tree: edit it there, not here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 
@@ -57,6 +57,35 @@ class LocalFileError(ZohoBulkError, OSError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UnexpectedAnswerError(UnexpectedResponseError):
+    """An answer does not fit the operation's response model: ``operation``
+    names the operation, ``problems`` each ``(JSON pointer, message)`` and
+    ``pointers`` the places alone."""
+
+    shown: ClassVar[int] = 5
+    """How many problems the message lists."""
+
+    def __init__(
+        self,
+        operation: str,
+        problems: Sequence[tuple[str, str]],
+        *,
+        http_status: int | None = None,
+    ) -> None:
+        self.operation = operation
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
+        self.pointers: tuple[str, ...] = tuple(where for where, _ in self.problems)
+        listed = "; ".join(
+            f"{where or '/'}: {message}" for where, message in problems[: self.shown]
+        )
+        more = len(self.problems) - self.shown
+        if more > 0:
+            listed += f"; and {more} more"
+        super().__init__(
+            f"unexpected answer to {operation}: {listed}", http_status=http_status
+        )
 
 
 class ApiError(ZohoBulkError):
@@ -142,6 +171,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "UnexpectedAnswerError",
     "UnexpectedResponseError",
     "UnsafeUrlError",
     "ZohoBulkError",
