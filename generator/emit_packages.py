@@ -5,7 +5,7 @@ or in normalize."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,6 +15,14 @@ import jinja2
 
 from generator import __version__
 from generator.python_imports import drop_unused_imports
+from generator.python_names import (
+    distribution,
+    error_classes,
+    module_name,
+    package,
+    python_product,
+    python_vocabulary,
+)
 from generator.python_text import (
     docstring_text,
     markdown_text,
@@ -23,11 +31,16 @@ from generator.python_text import (
     toml_string,
 )
 from generator.python_views import operation_views
-from generator.spec_model import ErrorCode, NormalizedSpec, Product, ProductVersion
+from generator.spec_model import (
+    STATUS_VOCABULARY,
+    ErrorCode,
+    NormalizedSpec,
+    Product,
+    ProductVersion,
+)
+from generator.templating import new_environment
 from generator.type_expr import Named
-from generator.validate import STATUS_VOCABULARY
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime" / "zoho_bulk_core"
 """The hand-written runtime (zoho_bulk_core), copied into the tree byte for byte."""
 PYTHON_ROOT = "python"
@@ -99,7 +112,8 @@ def emit_packages(
     core_version = versions.get("zoho-bulk-core", __version__)
     common: dict[str, Any] = {"package_version": core_version, "auth": spec.auth}
     files: dict[str, str] = {}
-    errors = [_error_view(error, spec) for error in spec.errors]
+    classes = error_classes(spec)
+    errors = [_error_view(error, classes[error.code], spec) for error in spec.errors]
     core_context = {
         **common,
         "data_centers": spec.data_centers,
@@ -109,8 +123,8 @@ def emit_packages(
         "token_domain_kind": next(
             (kind.name for kind in spec.host_kinds if kind.token_domain), None
         ),
-        "vocabularies": spec.vocabularies,
-        "products": spec.products,
+        "vocabularies": [python_vocabulary(vocabulary) for vocabulary in spec.vocabularies],
+        "products": [python_product(product) for product in spec.products],
         "errors": errors,
         "error_bases": sorted({"ApiError", *(error.base_class for error in errors)}),
     }
@@ -118,14 +132,14 @@ def emit_packages(
         files[f"{CORE_ROOT}/{target}"] = env.get_template(template).render(core_context)
     files.update(runtime_files())
     files[f"{CORE_ROOT}/zoho_bulk_core/py.typed"] = ""
-    for product in spec.products:
+    for product in map(python_product, spec.products):
         root = f"{PYTHON_ROOT}/{product.distribution}"
         context = {
             **common,
             "product": product,
             "package_version": versions.get(product.distribution, __version__),
             "core_version": core_version,
-            "examples": example_operations(product.versions[-1]),
+            "examples": example_operations(product.versions[-1].ir),
         }
         for template, target in _PRODUCT_FILES.items():
             files[f"{root}/{target.format(package=product.package)}"] = env.get_template(
@@ -136,9 +150,9 @@ def emit_packages(
             version_context = {
                 **context,
                 "version": version,
-                "operations": operation_views(version),
-                "lifecycle": {name: lifecycle_view(version, name) for name in _LIFECYCLE_ROLES},
-                "examples": example_operations(version),
+                "operations": operation_views(version.ir, classes),
+                "lifecycle": {name: lifecycle_view(version.ir, name) for name in _LIFECYCLE_ROLES},
+                "examples": example_operations(version.ir),
             }
             for template, target in _VERSION_FILES.items():
                 path = target.format(package=product.package, module=version.module_name)
@@ -146,13 +160,16 @@ def emit_packages(
                 if template in _PRUNED_IMPORTS:
                     text = drop_unused_imports(text)
                 files[f"{root}/{path}"] = text
-            files[models_path(product, version)] = models[(product.name, version.version)]
+            files[models_path(product.ir, version.ir)] = models[(product.name, version.version)]
     return files
 
 
 def models_path(product: Product, version: ProductVersion) -> str:
     """Where ``version``'s models.py goes, under generated/."""
-    return f"{PYTHON_ROOT}/{product.distribution}/{product.package}/{version.module_name}/models.py"
+    return (
+        f"{PYTHON_ROOT}/{distribution(product)}/{package(product)}/"
+        f"{module_name(version.version)}/models.py"
+    )
 
 
 def lifecycle_view(version: ProductVersion, lifecycle: str) -> dict[str, str] | None:
@@ -236,26 +253,13 @@ def package_schemas(
         for version in product.versions:
             prefix = f"schemas/{product.name}/{version.version}/"
             target = (
-                f"{PYTHON_ROOT}/{product.distribution}/{product.package}/"
-                f"{version.module_name}/schemas/"
+                f"{PYTHON_ROOT}/{distribution(product)}/{package(product)}/"
+                f"{module_name(version.version)}/schemas/"
             )
             for path, schema in schemas.items():
                 if path.startswith(prefix):
                     shipped[target + path.removeprefix(prefix)] = schema
     return shipped
-
-
-def new_environment(autoescape: bool | Callable[[str | None], bool]) -> jinja2.Environment:
-    """A Jinja2 environment over templates/ with the project's whitespace rules;
-    a name the template uses but the context lacks is an error, never blank."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=autoescape,
-    )
 
 
 @cache
@@ -271,12 +275,12 @@ def template_environment() -> jinja2.Environment:
     return env
 
 
-def _error_view(error: ErrorCode, spec: NormalizedSpec) -> ErrorView:
+def _error_view(error: ErrorCode, class_name: str, spec: NormalizedSpec) -> ErrorView:
     return ErrorView(
         code=error.code,
         http_status=error.http_status,
         meaning=error.meaning,
-        class_name=error.class_name,
+        class_name=class_name,
         base_class=_status_base_class(error.http_status),
         elsewhere=_other_statuses(error, spec),
     )

@@ -24,6 +24,7 @@ from generator.errors import SpecError
 from generator.format import format_outputs
 from generator.load import load_spec, to_pointer
 from generator.normalize import normalize_spec
+from generator.python_check import check_python_names
 from generator.releases import emit_changelogs, plan_releases
 from generator.reuse import EarlierOutputs
 from generator.spec_model import NormalizedSpec, ProductVersion
@@ -78,6 +79,7 @@ def render(spec_dir: Path, earlier: EarlierOutputs | None = None) -> Rendered:
     loaded = load_spec(spec_dir)
     validate_spec(loaded)
     spec = normalize_spec(loaded)
+    check_python_names(loaded)
     schemas = emit_schemas(spec)
     check_examples(spec, schemas, spec_dir)
     models, model_recipes = _models(spec, earlier)

@@ -7,6 +7,7 @@ or through the template filters: it is data, never code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.format import BLACK_LINE_LENGTH
@@ -98,12 +99,17 @@ class OperationView:
     errors: tuple[tuple[str, str, int], ...]
 
 
-def operation_views(version: ProductVersion) -> list[OperationView]:
-    """Views of every operation of ``version``, in spec order."""
-    return [_view(version, operation) for operation in version.operations]
+def operation_views(
+    version: ProductVersion, error_classes: Mapping[str, str]
+) -> list[OperationView]:
+    """Views of every operation of ``version``, in spec order; ``error_classes``
+    holds the exception class of each error code (python_names)."""
+    return [_view(version, operation, error_classes) for operation in version.operations]
 
 
-def _view(version: ProductVersion, operation: Operation) -> OperationView:
+def _view(
+    version: ProductVersion, operation: Operation, error_classes: Mapping[str, str]
+) -> OperationView:
     params = [Param(param.name, "str", param.description) for param in operation.path_params]
     options = KEYWORD_OPTIONS.get(operation.request_type or "", "")
     if operation.request_type is not None:
@@ -176,7 +182,7 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
         safe=operation.retry_safe,
         multipart=operation.multipart_field or "",
         scopes=tuple(" + ".join(alternative) for alternative in operation.scopes),
-        errors=tuple((e.class_name, e.code, e.http_status) for e in operation.errors),
+        errors=tuple((error_classes[e.code], e.code, e.http_status) for e in operation.errors),
     )
 
 

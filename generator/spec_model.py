@@ -9,6 +9,13 @@ from typing import Any
 
 from generator.type_expr import TypeExpr
 
+ERROR_TYPE = "ErrorResponse"
+"""The type of an error answer's body (every spec defines it)."""
+STATUS_VOCABULARY = "JobStatus"
+"""The vocabulary of a job's states (every spec defines it)."""
+STATUS_VALUES = ("COMPLETED", "FAILED")
+"""The states of STATUS_VOCABULARY a job ends in, which the waiters stop at."""
+
 
 @dataclass(frozen=True)
 class AuthScheme:
@@ -53,7 +60,6 @@ class VocabularyValue:
     """One canonical value of a vocabulary and the other spellings that mean it."""
 
     canonical: str
-    member_name: str
     description: str
     spellings: tuple[str, ...]
 
@@ -111,7 +117,6 @@ class ErrorCode:
     http_status: int
     """The status the code comes with; in an operation's errors, the status there."""
     meaning: str
-    class_name: str
     result_row: bool = False
     """Whether the code is also a row's outcome in a bulk write result file."""
 
@@ -197,7 +202,6 @@ class ProductVersion:
     product: str
     product_title: str
     version: str
-    module_name: str
     source: str
     types: tuple[TypeSpec, ...]
     operations: tuple[Operation, ...]
@@ -220,7 +224,7 @@ class ProductVersion:
 
 @dataclass(frozen=True)
 class Product:
-    """A product (CRM, Bigin, Recruit) and its versions."""
+    """A product of the vendor (its API under one path prefix) and its versions."""
 
     name: str
     title: str
@@ -231,8 +235,6 @@ class Product:
     upload_kind: str
     custom_domain: str | None
     custom_domain_description: str | None
-    distribution: str
-    package: str
     versions: tuple[ProductVersion, ...]
 
 

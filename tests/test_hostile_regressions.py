@@ -26,11 +26,11 @@ import yaml
 from generator.cache import CACHE_ENV
 from generator.emit_packages import RUNTIME_DIR
 from generator.errors import SpecError
-from generator.normalize import BASE_ERROR_CLASSES, member_names
 from generator.pipeline import build
+from generator.python_check import MIXIN_ATTRIBUTES
+from generator.python_names import BASE_ERROR_CLASSES, member_names
 from generator.python_text import docstring_text, toml_string
 from generator.python_views import CLIENT_MEMBERS, CLIENT_MODULE_NAMES, METHOD_NAMES
-from generator.validate import MIXIN_ATTRIBUTES
 from tests.conftest import GENERATED_DIR, SPEC_DIR, run_cli
 from tests.hostile import HostileSpec, generated_modules, write_output, write_spec
 
