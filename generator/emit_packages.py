@@ -287,7 +287,7 @@ def _error_view(error: ErrorCode, class_name: str, spec: NormalizedSpec) -> Erro
 
 
 def _other_statuses(error: ErrorCode, spec: NormalizedSpec) -> str:
-    """``Also HTTP 400 in get_bulk_write_job of crm v8.``: where the spec gives
+    """``Also HTTP 400 in <operation> of <product> v8.``: where the spec gives
     the code another status, grouped by status and operations."""
     places: dict[tuple[int, tuple[str, ...]], list[str]] = {}
     for product in spec.products:

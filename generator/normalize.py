@@ -141,8 +141,14 @@ def _normalize_version(
         for name, operation in document["operations"].items()
     )
     callbacks = tuple(
-        Callback(name, entry["summary"], entry["description"], entry["body"]["type"])
-        for name, entry in document.get("callbacks", {}).items()
+        Callback(
+            operation["callback"]["name"],
+            operation["callback"]["summary"],
+            operation["callback"]["description"],
+            operation["callback"]["body"]["type"],
+        )
+        for operation in document["operations"].values()
+        if "callback" in operation
     )
     examples = tuple(
         _normalize_example(entry, loaded.payloads[entry["file"]])
@@ -343,7 +349,8 @@ def _normalize_operation(
         errors_with_http_200=any(error.http_status == 200 for error in operation_errors),
         role=operation.get("role"),
         helper=operation.get("helper"),
-        callback=operation.get("callback"),
+        role_types=tuple(operation.get("role_types", {}).items()),
+        callback=operation["callback"]["name"] if "callback" in operation else None,
     )
 
 

@@ -123,10 +123,11 @@ def _check_operation(name: str, operation: dict[str, Any], source_map: SourceMap
 
 def _check_callbacks(document: dict[str, Any], source_map: SourceMap) -> None:
     """A callback's name makes parse_<name> in the callbacks module."""
-    for name in document.get("callbacks", {}):
+    for sender, operation in document["operations"].items():
+        name = operation.get("callback", {}).get("name")
         if f"parse_{name}" in CALLBACKS_MODULE_NAMES:
             raise source_map.error(
-                ("callbacks", name),
+                ("operations", sender, "callback", "name"),
                 f"callback name '{name}' would make parse_{name}, which the callbacks "
                 "module already imports",
             )

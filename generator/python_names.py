@@ -27,13 +27,13 @@ CORE_PACKAGE = "zoho_bulk_core"
 
 
 def distribution(product: Product | str) -> str:
-    """The distribution of a product: ``crm`` -> ``zoho-bulk-crm``."""
+    """The distribution of a product: ``some_name`` -> ``zoho-bulk-some-name``."""
     name = product if isinstance(product, str) else product.name
     return f"zoho-bulk-{name.replace('_', '-')}"
 
 
 def package(product: Product | str) -> str:
-    """The import package of a product: ``crm`` -> ``zoho_bulk_crm``."""
+    """The import package of a product: ``some_name`` -> ``zoho_bulk_some_name``."""
     name = product if isinstance(product, str) else product.name
     return f"zoho_bulk_{name}"
 

@@ -260,7 +260,7 @@ def _release_lines(release: Release) -> list[str]:
 
 
 def _scopes(scopes: list[str]) -> str:
-    """``crm v2, v2.1, v3; bigin v2`` from ``["crm v2", "crm v2.1", ...]``."""
+    """``a v2, v2.1, v3; b v2`` from ``["a v2", "a v2.1", ...]``."""
     by_product: dict[str, list[str]] = {}
     for scope in scopes:
         product, _, version = scope.partition(" ")

@@ -167,8 +167,19 @@ class Operation:
     the spec says: the clients' helpers and the mock's answers follow it."""
     helper: str | None = None
     """The client helper built on this operation, if any (a waiter, a row iterator)."""
+    role_types: tuple[tuple[str, str], ...] = ()
+    """(part, type name): the types whose shape the role's behaviour reads, such
+    as the read job's ``query`` and ``result`` or the write job's ``resource``."""
     callback: str | None = None
     """The callback (notification) this operation asks for, if any."""
+
+    def role_type(self, part: str) -> str:
+        """The type that plays ``part`` for this operation's role (the spec
+        states it: the meta-schema requires it for the roles that read it)."""
+        found = dict(self.role_types).get(part)
+        if found is None:
+            raise KeyError(f"{self.name} names no {part} type (role_types)")
+        return found
 
 
 @dataclass(frozen=True)
@@ -213,6 +224,13 @@ class ProductVersion:
     def operation_with_role(self, role: str) -> Operation | None:
         """The operation that plays ``role`` in this version, if one does."""
         return next((op for op in self.operations if op.role == role), None)
+
+    def role_type(self, role: str, part: str) -> str:
+        """The type that plays ``part`` for the operation of ``role`` here."""
+        operation = self.operation_with_role(role)
+        if operation is None:
+            raise KeyError(f"no operation of role {role}")
+        return operation.role_type(part)
 
     def type_named(self, name: str) -> TypeSpec:
         """The type called ``name`` in this version."""

@@ -176,7 +176,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
                 f"product '{example['product']}' has no version '{example['version']}'",
             )
         operation = document["operations"].get(example["operation"])
-        if operation is None and example["operation"] not in document.get("callbacks", {}):
+        if operation is None and example["operation"] not in callback_names(document):
             raise source_map.error(
                 (*where, "operation"), f"unknown operation '{example['operation']}'"
             )
@@ -306,7 +306,7 @@ def _check_drift(
             )
         if entry["operation"] not in document["operations"] and entry[
             "operation"
-        ] not in document.get("callbacks", {}):
+        ] not in callback_names(document):
             raise source_map.error(
                 (*where, "operation"), f"unknown operation '{entry['operation']}'"
             )
@@ -513,7 +513,7 @@ def _check_hosts(document: dict[str, Any], source_map: SourceMap) -> None:
 
 def _check_roles(document: dict[str, Any], source_map: SourceMap) -> None:
     """Each role is played by one operation at most; helpers are distinct and
-    take no operation's name; a callback an operation names exists."""
+    take no operation's name."""
     roles: dict[str, str] = {}
     helpers: dict[str, str] = {}
     for name, operation in document["operations"].items():
@@ -530,18 +530,40 @@ def _check_roles(document: dict[str, Any], source_map: SourceMap) -> None:
             if helper in document["operations"] or helper in helpers:
                 raise source_map.error((*where, "helper"), f"helper name '{helper}' is taken")
             helpers[helper] = name
-        callback = operation.get("callback")
-        if callback is not None and callback not in document.get("callbacks", {}):
-            raise source_map.error((*where, "callback"), f"unknown callback '{callback}'")
+        for part, type_name in operation.get("role_types", {}).items():
+            if type_name not in document["types"]:
+                raise source_map.error((*where, "role_types", part), f"unknown type '{type_name}'")
+
+
+def callback_names(document: dict[str, Any]) -> dict[str, str]:
+    """The callbacks the operations state, each with the operation that sends it."""
+    return {
+        operation["callback"]["name"]: name
+        for name, operation in document["operations"].items()
+        if "callback" in operation
+    }
 
 
 def _check_callbacks(document: dict[str, Any], source_map: SourceMap) -> None:
-    for name, callback in document.get("callbacks", {}).items():
+    """A callback (stated under the operation that sends it) has a name of its
+    own and a body of a defined type."""
+    senders: dict[str, str] = {}
+    for sender, operation in document["operations"].items():
+        callback = operation.get("callback")
+        if callback is None:
+            continue
+        where: Path_ = ("operations", sender, "callback")
+        name = callback["name"]
         if name in document["operations"]:
             raise source_map.error(
-                ("callbacks", name), f"'{name}' is both an operation and a callback"
+                (*where, "name"), f"'{name}' is both an operation and a callback"
             )
+        if name in senders:
+            raise source_map.error(
+                (*where, "name"), f"callback '{name}' is already sent by '{senders[name]}'"
+            )
+        senders[name] = sender
         if callback["body"]["type"] not in document["types"]:
             raise source_map.error(
-                ("callbacks", name, "body", "type"), f"unknown type '{callback['body']['type']}'"
+                (*where, "body", "type"), f"unknown type '{callback['body']['type']}'"
             )

@@ -543,7 +543,7 @@ def test_callback_named_notification_is_refused(tmp_path: Path) -> None:
     spec_dir = write_spec(HostileSpec(), tmp_path)
 
     def edit(document: dict[str, Any]) -> None:
-        document["callbacks"] = {"notification": document["callbacks"]["record_callback"]}
+        document["operations"]["create_record"]["callback"]["name"] = "notification"
 
     path = _edit_operations(spec_dir, edit)
     message = refusal(spec_dir)
@@ -555,7 +555,9 @@ def test_callback_named_notification_is_refused(tmp_path: Path) -> None:
 # version's __init__.py, which does not parse.
 def test_spec_without_callbacks_generates_importable_packages(tmp_path: Path) -> None:
     spec_dir = write_spec(HostileSpec(), tmp_path)
-    _edit_operations(spec_dir, lambda document: document.pop("callbacks"))
+    _edit_operations(
+        spec_dir, lambda document: document["operations"]["create_record"].pop("callback")
+    )
     out = write_output(build(spec_dir).files, tmp_path)
     with imported(out) as modules:
         assert "parse_record_callback" not in modules["package"].__all__
