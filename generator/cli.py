@@ -244,7 +244,9 @@ def _add_operation(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "version", metavar="VERSION", help="API version as the vendor writes it, e.g. v2.1"
     )
-    parser.add_argument("operation", metavar="OPERATION", help="an operation of spec/operations.yaml")
+    parser.add_argument(
+        "operation", metavar="OPERATION", help="an operation of spec/operations.yaml"
+    )
 
 
 def _run_generate(args: argparse.Namespace) -> int:
