@@ -126,6 +126,7 @@ TARGETS = {
         "python_check",
         "python_text",
         "python_imports",
+        "python_models_schema",
     },
     "openapi": {"emit_openapi"},
     "docs": {"emit_docs", "version_matrix"},
