@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from generator.python_names import distribution
 from generator.spec_model import NormalizedSpec, ProductVersion, TypeSpec
 from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf, named_references
 
@@ -31,7 +32,7 @@ def api_surface(spec: NormalizedSpec) -> dict[str, Any]:
         "core": core_surface(spec),
         "products": {
             product.name: {
-                "distribution": product.distribution,
+                "distribution": distribution(product),
                 "versions": {
                     version.version: version_surface(version, spec) for version in product.versions
                 },

@@ -240,11 +240,13 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_operation(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("product", metavar="PRODUCT", help="crm, bigin or recruit")
+    parser.add_argument("product", metavar="PRODUCT", help="a product of spec/products.yaml")
     parser.add_argument(
         "version", metavar="VERSION", help="API version as the vendor writes it, e.g. v2.1"
     )
-    parser.add_argument("operation", metavar="OPERATION", help="e.g. get_bulk_write_job")
+    parser.add_argument(
+        "operation", metavar="OPERATION", help="an operation of spec/operations.yaml"
+    )
 
 
 def _run_generate(args: argparse.Namespace) -> int:

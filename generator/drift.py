@@ -33,8 +33,6 @@ from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf
 from generator.validate import validate_spec
 
 _VERSION_SLOT = "{version}"
-_READ_SIDE = ("create_bulk_read_job", "get_bulk_read_job", "download_bulk_read_result")
-_CALLBACK_OF = {"read": "bulk_read_callback", "write": "bulk_write_callback"}
 
 
 class IdentifyError(GeneratorError):
@@ -59,7 +57,7 @@ class Identity:
 
     @property
     def label(self) -> str:
-        """``crm v7 get_bulk_write_job``."""
+        """``<product> <version> <operation>``, as a report names the page."""
         return f"{self.product.name} {self.version.version} {self.name}"
 
     @property
@@ -79,8 +77,10 @@ class Identity:
         """The callback whose body a sample labelled as a callback shows."""
         if self.callback is not None:
             return self.callback.name
-        side = "read" if self.name in _READ_SIDE else "write"
-        return _CALLBACK_OF[side]
+        role = self.operation.role if self.operation is not None else None
+        side = "read" if role is not None and "-read-" in role else "write"
+        sender = self.version.operation_with_role(f"create-{side}-job")
+        return sender.callback or "" if sender is not None else ""
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def identify(page: Page, spec: NormalizedSpec) -> Identity:
     from the URL, the hosts and scopes the page names, or its title; the
     version from the URL, else from the versions its samples and links name."""
     by_url = _url_matches(page, spec)
-    by_title = title_operation(page)
+    by_title = title_operation(page, spec)
     url_names = {match[2] for match in by_url}
     if by_title is not None and (not by_url or by_title not in url_names):
         name = by_title
@@ -229,29 +229,47 @@ def identify(page: Page, spec: NormalizedSpec) -> Identity:
     )
 
 
-def title_operation(page: Page) -> str | None:
-    """The operation or callback a page's title (else its first headings) names."""
+def title_operation(page: Page, spec: NormalizedSpec) -> str | None:
+    """The operation or callback a page's title (else its first headings) names:
+    the words tell a role (creating, getting, downloading a read or write job,
+    uploading, a job's notification), and the spec says which operation plays it."""
     for text in (page.title, *page.headings[:4]):
-        name = _named_operation(text.lower())
-        if name is not None:
-            return name
+        found = _named_role(text.lower())
+        if found is None:
+            continue
+        role, callback = found
+        operation = _operation_of_role(spec, role)
+        if operation is None:
+            continue
+        return operation.callback if callback else operation.name
     return None
 
 
-def _named_operation(text: str) -> str | None:
+def _named_role(text: str) -> tuple[str, bool] | None:
+    """The role a title names, and whether it names that operation's callback."""
     write = bool(re.search(r"\bwrite\b|\bimport", text))
     read = bool(re.search(r"\bread\b|\bexport", text))
     side = "write" if write and not read else "read" if read and not write else None
     if "callback" in text or "notification" in text:
-        return _CALLBACK_OF[side] if side else None
+        return (f"create-{side}-job", True) if side else None
     if re.search(r"\bupload", text):
-        return "upload_file"
+        return ("upload-file", False)
     if "download" in text:
-        return f"download_bulk_{side}_result" if side else None
+        return (f"download-{side}-result", False) if side else None
     if re.search(r"\bcreate\b|\bschedul", text):
-        return f"create_bulk_{side}_job" if side else None
+        return (f"create-{side}-job", False) if side else None
     if side and re.search(r"\bjob\b", text) and re.search(r"status|detail|\bget\b|fetch", text):
-        return f"get_bulk_{side}_job"
+        return (f"get-{side}-job", False)
+    return None
+
+
+def _operation_of_role(spec: NormalizedSpec, role: str) -> Operation | None:
+    """The operation that plays ``role`` (operations are the same in every version)."""
+    for product in spec.products:
+        for version in product.versions:
+            operation = version.operation_with_role(role)
+            if operation is not None:
+                return operation
     return None
 
 

@@ -8,8 +8,8 @@ from functools import cache
 
 import jinja2
 
-from generator.emit_packages import new_environment
 from generator.spec_model import NormalizedSpec
+from generator.templating import new_environment
 from generator.version_matrix import Matrix, build_matrix
 
 DOCS_ROOT = "docs"

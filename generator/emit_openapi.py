@@ -16,6 +16,7 @@ from generator import __version__
 from generator.emit_schemas import emit_schemas, object_schema, payload_bodies, schema_path
 from generator.errors import GeneratorError
 from generator.spec_model import (
+    ERROR_TYPE,
     DataCenter,
     ErrorCode,
     HostKind,
@@ -24,7 +25,6 @@ from generator.spec_model import (
     Product,
     ProductVersion,
 )
-from generator.validate import ERROR_TYPE
 
 OPENAPI_VERSION = "3.1.0"
 OPENAPI_ROOT = "openapi"

@@ -5,7 +5,7 @@ or in normalize."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,8 +14,15 @@ from typing import Any
 import jinja2
 
 from generator import __version__
-from generator.cache import cache_folder
 from generator.python_imports import drop_unused_imports
+from generator.python_names import (
+    distribution,
+    error_classes,
+    module_name,
+    package,
+    python_product,
+    python_vocabulary,
+)
 from generator.python_text import (
     docstring_text,
     markdown_text,
@@ -24,11 +31,16 @@ from generator.python_text import (
     toml_string,
 )
 from generator.python_views import call_lines, descriptor_name, operation_views
-from generator.spec_model import ErrorCode, NormalizedSpec, Product, ProductVersion
+from generator.spec_model import (
+    STATUS_VOCABULARY,
+    ErrorCode,
+    NormalizedSpec,
+    Product,
+    ProductVersion,
+)
+from generator.templating import new_environment
 from generator.type_expr import Named
-from generator.validate import STATUS_VOCABULARY
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime" / "zoho_bulk_core"
 """The hand-written runtime (zoho_bulk_core), copied into the tree byte for byte."""
 PYTHON_ROOT = "python"
@@ -100,7 +112,8 @@ def emit_packages(
     core_version = versions.get("zoho-bulk-core", __version__)
     common: dict[str, Any] = {"package_version": core_version, "auth": spec.auth}
     files: dict[str, str] = {}
-    errors = [_error_view(error, spec) for error in spec.errors]
+    classes = error_classes(spec)
+    errors = [_error_view(error, classes[error.code], spec) for error in spec.errors]
     core_context = {
         **common,
         "data_centers": spec.data_centers,
@@ -110,8 +123,8 @@ def emit_packages(
         "token_domain_kind": next(
             (kind.name for kind in spec.host_kinds if kind.token_domain), None
         ),
-        "vocabularies": spec.vocabularies,
-        "products": spec.products,
+        "vocabularies": [python_vocabulary(vocabulary) for vocabulary in spec.vocabularies],
+        "products": [python_product(product) for product in spec.products],
         "errors": errors,
         "error_bases": sorted({"ApiError", *(error.base_class for error in errors)}),
     }
@@ -119,14 +132,14 @@ def emit_packages(
         files[f"{CORE_ROOT}/{target}"] = env.get_template(template).render(core_context)
     files.update(runtime_files())
     files[f"{CORE_ROOT}/zoho_bulk_core/py.typed"] = ""
-    for product in spec.products:
+    for product in map(python_product, spec.products):
         root = f"{PYTHON_ROOT}/{product.distribution}"
         context = {
             **common,
             "product": product,
             "package_version": versions.get(product.distribution, __version__),
             "core_version": core_version,
-            "examples": example_operations(product.versions[-1]),
+            "examples": example_operations(product.versions[-1].ir),
         }
         for template, target in _PRODUCT_FILES.items():
             files[f"{root}/{target.format(package=product.package)}"] = env.get_template(
@@ -134,15 +147,15 @@ def emit_packages(
             ).render(context)
         files[f"{root}/{product.package}/py.typed"] = ""
         for version in product.versions:
-            operations = operation_views(version)
+            operations = operation_views(version.ir, classes)
             version_context = {
                 **context,
                 "version": version,
                 "operations": operations,
-                "lifecycle": {name: lifecycle_view(version, name) for name in _LIFECYCLE_ROLES},
+                "lifecycle": {name: lifecycle_view(version.ir, name) for name in _LIFECYCLE_ROLES},
                 "keyword_types": sorted({op.options for op in operations if op.options}),
                 "call": call_lines,
-                "examples": example_operations(version),
+                "examples": example_operations(version.ir),
             }
             for template, target in _VERSION_FILES.items():
                 path = target.format(package=product.package, module=version.module_name)
@@ -150,13 +163,16 @@ def emit_packages(
                 if template in _PRUNED_IMPORTS:
                     text = drop_unused_imports(text)
                 files[f"{root}/{path}"] = text
-            files[models_path(product, version)] = models[(product.name, version.version)]
+            files[models_path(product.ir, version.ir)] = models[(product.name, version.version)]
     return files
 
 
 def models_path(product: Product, version: ProductVersion) -> str:
     """Where ``version``'s models.py goes, under generated/."""
-    return f"{PYTHON_ROOT}/{product.distribution}/{product.package}/{version.module_name}/models.py"
+    return (
+        f"{PYTHON_ROOT}/{distribution(product)}/{package(product)}/"
+        f"{module_name(version.version)}/models.py"
+    )
 
 
 def lifecycle_view(version: ProductVersion, lifecycle: str) -> dict[str, str] | None:
@@ -245,42 +261,13 @@ def package_schemas(
         for version in product.versions:
             prefix = f"schemas/{product.name}/{version.version}/"
             target = (
-                f"{PYTHON_ROOT}/{product.distribution}/{product.package}/"
-                f"{version.module_name}/schemas/"
+                f"{PYTHON_ROOT}/{distribution(product)}/{package(product)}/"
+                f"{module_name(version.version)}/schemas/"
             )
             for path, schema in schemas.items():
                 if path.startswith(prefix):
                     shipped[target + path.removeprefix(prefix)] = schema
     return shipped
-
-
-def new_environment(autoescape: bool | Callable[[str | None], bool]) -> jinja2.Environment:
-    """A Jinja2 environment over templates/ with the project's whitespace rules;
-    a name the template uses but the context lacks is an error, never blank."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        bytecode_cache=_compiled_templates(),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=autoescape,
-    )
-
-
-def _compiled_templates() -> jinja2.BytecodeCache | None:
-    """Jinja2's cache of compiled templates, in the content cache folder (none
-    when caching is off): a template is compiled once per change of its text,
-    not on every run. It changes how fast templates load, never what they
-    render."""
-    folder = cache_folder()
-    if folder is None:
-        return None
-    try:
-        (folder / "jinja").mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder / "jinja"))
 
 
 @cache
@@ -296,19 +283,19 @@ def template_environment() -> jinja2.Environment:
     return env
 
 
-def _error_view(error: ErrorCode, spec: NormalizedSpec) -> ErrorView:
+def _error_view(error: ErrorCode, class_name: str, spec: NormalizedSpec) -> ErrorView:
     return ErrorView(
         code=error.code,
         http_status=error.http_status,
         meaning=error.meaning,
-        class_name=error.class_name,
+        class_name=class_name,
         base_class=_status_base_class(error.http_status),
         elsewhere=_other_statuses(error, spec),
     )
 
 
 def _other_statuses(error: ErrorCode, spec: NormalizedSpec) -> str:
-    """``Also HTTP 400 in get_bulk_write_job of crm v8.``: where the spec gives
+    """``Also HTTP 400 in <operation> of <product> v8.``: where the spec gives
     the code another status, grouped by status and operations."""
     places: dict[tuple[int, tuple[str, ...]], list[str]] = {}
     for product in spec.products:

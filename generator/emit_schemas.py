@@ -1,5 +1,6 @@
 """Stage 4a, emit JSON Schemas (draft 2020-12): one per payload per product and
-version, plus the combined per-version schema that models are generated from.
+version, and the definitions the Python models' schema is built on
+(python_models_schema).
 
 Response schemas are lenient, as a robust reader must be: fields the spec does
 not know are allowed, and a vocabulary accepts any string besides its
@@ -17,11 +18,8 @@ from generator.type_expr import ListOf, Named, Primitive, TypeExpr, UnionOf, nam
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID_PREFIX = "urn:zoho-bulkgen:schema"
 VOCABULARY_KEY = "x-vocabulary"
-CORE_PACKAGE = "zoho_bulk_core"
-TIMESTAMP_DEF = "Timestamp"
-DIGITS_DEF = "Digits"
 
-_PRIMITIVE_SCHEMAS: dict[str, dict[str, Any]] = {
+PRIMITIVE_SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     # (?!\n): a trailing newline is not a digit, though Python's $ lets it pass.
     "digits": {"type": "string", "pattern": "^[0-9]+(?!\n)$"},
@@ -215,7 +213,7 @@ def vocabulary_schema(vocabulary: Vocabulary, *, open_values: bool) -> dict[str,
 def type_schema(expr: TypeExpr) -> dict[str, Any]:
     """The schema of a field type expression."""
     if isinstance(expr, Primitive):
-        return dict(_PRIMITIVE_SCHEMAS[expr.name])
+        return dict(PRIMITIVE_SCHEMAS[expr.name])
     if isinstance(expr, Named):
         return {"$ref": f"#/$defs/{expr.name}"}
     if isinstance(expr, ListOf):
@@ -253,49 +251,3 @@ def _make_strict(node: Any) -> None:
     for key, value in node.items():
         if key not in ("examples", VOCABULARY_KEY):
             _make_strict(value)
-
-
-def models_schema(version: ProductVersion, spec: NormalizedSpec) -> dict[str, Any]:
-    """The per-version schema the models are generated from: every type, with
-    vocabularies and mixins pointing at the shared runtime's Python types."""
-    vocabularies = {vocabulary.name: vocabulary for vocabulary in spec.vocabularies}
-    roots = [type_spec.name for type_spec in version.types]
-    defs = definitions(version, roots, vocabularies, open_vocabularies=True)
-    for name, definition in defs.items():
-        if name in vocabularies:
-            definition["customTypePath"] = f"{CORE_PACKAGE}.vocabulary.{name}Value"
-        else:
-            # Models state at-least-one-of groups themselves (see emit_models).
-            definition.pop("anyOf", None)
-            mixins = version.type_named(name).mixins
-            if mixins:
-                definition["customBasePath"] = [
-                    f"{CORE_PACKAGE}.models.{mixin}" for mixin in mixins
-                ]
-    defs = _refer_to_shared_types(defs)
-    for name in _SHARED_STRING_TYPES:
-        # The shared type carries its own format or pattern.
-        defs[name] = {"type": "string", "customTypePath": f"{CORE_PACKAGE}.models.{name}"}
-    return {"$schema": DRAFT, "title": "Models", "$defs": defs}
-
-
-_SHARED_STRING_TYPES: dict[str, dict[str, Any]] = {
-    TIMESTAMP_DEF: _PRIMITIVE_SCHEMAS["datetime"],
-    DIGITS_DEF: _PRIMITIVE_SCHEMAS["digits"],
-}
-"""Primitives the models take from the shared runtime rather than declaring
-their own: Timestamp accepts only ISO 8601 strings (unlike pydantic's lax
-datetime), Digits is the one type of every id written as a string of digits."""
-
-
-def _refer_to_shared_types(node: Any) -> Any:
-    """Replace inline schemas of the shared primitives by references to them."""
-    if isinstance(node, list):
-        return [_refer_to_shared_types(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    for name, schema in _SHARED_STRING_TYPES.items():
-        if all(node.get(key) == value for key, value in schema.items()):
-            rest = {key: value for key, value in node.items() if key not in schema}
-            return {"$ref": f"#/$defs/{name}", **rest}
-    return {key: _refer_to_shared_types(value) for key, value in node.items()}

@@ -1,5 +1,5 @@
-"""Read a vendor reference page (a browser copy, markdown, the Recruit table
-layout, or the vendor's OpenAPI markdown) and pull out its facts: method and
+"""Read a vendor reference page (a browser copy, markdown, the table layout
+some products' pages use, or the vendor's OpenAPI markdown) and pull out its facts: method and
 URL template, path parameters, the scopes as the boolean structure the page
 prints, the request and response field lists with their nesting, required
 flags and documented values, error codes with their HTTP status, and every
@@ -223,7 +223,7 @@ class Page:
     url: str | None
     url_line: int
     path: str | None
-    """The URL template's path, placeholders kept (``/bigin/bulk/v2/write/{job_id}``)."""
+    """The URL template's path, placeholders kept (``/<prefix>/bulk/v2/write/{job_id}``)."""
     path_params: tuple[str, ...]
     scopes: tuple[tuple[str, ...], ...]
     """Every combination the page accepts (all scopes of one are needed together),
@@ -422,7 +422,7 @@ def _endpoint_method(lines: list[str]) -> str | None:
 
 def find_url(lines: list[str]) -> tuple[str | None, int]:
     """The request URL template and its line: after a ``Request URL`` heading,
-    an endpoint line (``POST /crm/bulk/v8/read``), or a line holding only a URL."""
+    an endpoint line (``POST /<prefix>/bulk/v8/read``), or a line holding only a URL."""
     for index, line in enumerate(lines):
         if heading_kind(line) == "url":
             for offset, following in enumerate(lines[index + 1 : index + 4], start=1):

@@ -4,8 +4,6 @@ of spec_model."""
 
 from __future__ import annotations
 
-import keyword
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -34,18 +32,14 @@ from generator.type_expr import ListOf, Named, TypeExpr, parse_type
 def normalize_spec(loaded: LoadedSpec) -> NormalizedSpec:
     """Build the normalized spec from a loaded, validated one."""
     document = loaded.document
-    codes = list(document["errors"])
     errors = tuple(
         ErrorCode(
             code,
             entry["http_status"],
             entry["meaning"],
-            class_name,
             result_row=bool(entry.get("result_row", False)),
         )
-        for (code, entry), class_name in zip(
-            document["errors"].items(), error_class_names(codes), strict=True
-        )
+        for code, entry in document["errors"].items()
     )
     products = tuple(
         _normalize_product(index, product, loaded, {error.code: error for error in errors})
@@ -89,177 +83,14 @@ _DATA_CENTER_FIELDS = frozenset({"name", "description", "source"})
 """The keys of a data center that are not host kinds."""
 
 
-def error_class_name(code: str) -> str:
-    """``RESOURCE_NOT_FOUND`` -> ``ResourceNotFoundError``."""
-    words = [word for word in code.lower().split("_") if word]
-    name = "".join(word.capitalize() for word in words)
-    return name if name.endswith("Error") else f"{name}Error"
-
-
-BASE_ERROR_CLASSES = frozenset(
-    {
-        "ZohoBulkError",
-        "TransportError",
-        "UnexpectedResponseError",
-        "UnexpectedAnswerError",
-        "ApiError",
-        "BadRequestError",
-        "AuthenticationError",
-        "PermissionDeniedError",
-        "NotFoundError",
-        "PayloadTooLargeError",
-        "RateLimitError",
-        "ServerError",
-        "ConfigurationError",
-        "UnsafeUrlError",
-        "LocalFileError",
-    }
-)
-"""The classes the core errors module defines itself, which no code's class may replace."""
-
-BUILTIN_ERROR_NAMES = frozenset(
-    {
-        "ArithmeticError",
-        "AssertionError",
-        "AttributeError",
-        "BlockingIOError",
-        "BrokenPipeError",
-        "BufferError",
-        "ChildProcessError",
-        "ConnectionAbortedError",
-        "ConnectionError",
-        "ConnectionRefusedError",
-        "ConnectionResetError",
-        "EOFError",
-        "EnvironmentError",
-        "FileExistsError",
-        "FileNotFoundError",
-        "FloatingPointError",
-        "IOError",
-        "ImportError",
-        "IndentationError",
-        "IndexError",
-        "InterruptedError",
-        "IsADirectoryError",
-        "KeyError",
-        "LookupError",
-        "MemoryError",
-        "ModuleNotFoundError",
-        "NameError",
-        "NotADirectoryError",
-        "NotImplementedError",
-        "OSError",
-        "OverflowError",
-        "PermissionError",
-        "ProcessLookupError",
-        "PythonFinalizationError",
-        "RecursionError",
-        "ReferenceError",
-        "RuntimeError",
-        "SyntaxError",
-        "SystemError",
-        "TabError",
-        "TimeoutError",
-        "TypeError",
-        "UnboundLocalError",
-        "UnicodeDecodeError",
-        "UnicodeEncodeError",
-        "UnicodeError",
-        "UnicodeTranslateError",
-        "ValueError",
-        "ZeroDivisionError",
-    }
-)
-"""Python's builtin exceptions ending in ``Error`` (3.11 to 3.13), listed rather than
-read from ``builtins`` so that the output does not depend on the running Python."""
-
-RESERVED_ERROR_CLASS_NAMES = frozenset(
-    {
-        *BASE_ERROR_CLASSES,
-        # Exceptions the rest of the runtime defines (waiters, validation, transport, results).
-        "JobFailedError",
-        "WaitTimeoutError",
-        "PayloadError",
-        "DownloadLimitError",
-        "ResultFileError",
-        "PagingError",
-        "InvalidRequestError",
-        "CallbackBodyError",
-        "MissingExtraError",
-        "ArrowUnavailableError",
-        "UsageError",
-        # ``VALUE`` must not make a ValueError that hides the builtin.
-        *BUILTIN_ERROR_NAMES,
-    }
-)
-"""Names no error code's class may take; a test checks that every exception class
-of the installed runtime is among them."""
-
-
-def error_class_names(codes: list[str]) -> list[str]:
-    """Distinct exception class names for the error codes, in order.
-
-    A code whose name would replace a base class (``NOT_FOUND`` ->
-    ``NotFoundError``), another runtime class (``JOB_FAILED``), a Python builtin
-    (``VALUE`` -> ``ValueError``) or an earlier code's class (``A_B`` and ``A__B``) gets
-    ``Code`` before ``Error``, then a number, until the name is free."""
-    used = set(RESERVED_ERROR_CLASS_NAMES)
-    names = []
-    for code in codes:
-        name = error_class_name(code)
-        if name in used:
-            stem = f"{name.removesuffix('Error')}Code"
-            name, number = f"{stem}Error", 2
-            while name in used:
-                name, number = f"{stem}{number}Error", number + 1
-        used.add(name)
-        names.append(name)
-    return names
-
-
-def member_name(value: str) -> str:
-    """A Python enum member name for a vocabulary value: ``IN PROGRESS`` -> ``IN_PROGRESS``."""
-    name = re.sub(r"\W+", "_", value, flags=re.ASCII).strip("_").upper()
-    if not name or name[0].isdigit():
-        name = f"V_{name}"
-    if keyword.iskeyword(name) or name.startswith("_"):
-        name = f"{name}_"
-    return name
-
-
-def module_name(version: str) -> str:
-    """The Python subpackage of an API version: ``v2.1`` -> ``v2_1``."""
-    return version.replace(".", "_")
-
-
-def member_names(values: list[str]) -> list[str]:
-    """Distinct enum member names for the values of one vocabulary, in order.
-
-    A value already spelled as its member name (``COMPLETED``) keeps it; a value
-    whose name is taken by another (``completed``, ``in-progress`` after
-    ``IN PROGRESS``) gets underscores appended until it is free."""
-    names = [member_name(value) for value in values]
-    used = {name for name, value in zip(names, values, strict=True) if name == value}
-    result = []
-    for name, value in zip(names, values, strict=True):
-        if name != value:
-            while name in used:
-                name = f"{name}_"
-            used.add(name)
-        result.append(name)
-    return result
-
-
 def _normalize_vocabulary(name: str, entry: dict[str, Any]) -> Vocabulary:
-    canonicals = list(entry["values"])
     values = [
         VocabularyValue(
             canonical,
-            member,
-            entry["values"][canonical]["description"],
-            tuple(entry["values"][canonical].get("spellings", [])),
+            value["description"],
+            tuple(value.get("spellings", [])),
         )
-        for canonical, member in zip(canonicals, member_names(canonicals), strict=True)
+        for canonical, value in entry["values"].items()
     ]
     return Vocabulary(name, entry["description"], tuple(values))
 
@@ -282,8 +113,6 @@ def _normalize_product(
         upload_kind=product["hosts"]["upload"],
         custom_domain=product["hosts"].get("custom_domain"),
         custom_domain_description=product["hosts"].get("custom_domain_description"),
-        distribution=f"zoho-bulk-{product['name'].replace('_', '-')}",
-        package=f"zoho_bulk_{product['name']}",
         versions=versions,
     )
 
@@ -312,8 +141,14 @@ def _normalize_version(
         for name, operation in document["operations"].items()
     )
     callbacks = tuple(
-        Callback(name, entry["summary"], entry["description"], entry["body"]["type"])
-        for name, entry in document.get("callbacks", {}).items()
+        Callback(
+            operation["callback"]["name"],
+            operation["callback"]["summary"],
+            operation["callback"]["description"],
+            operation["callback"]["body"]["type"],
+        )
+        for operation in document["operations"].values()
+        if "callback" in operation
     )
     examples = tuple(
         _normalize_example(entry, loaded.payloads[entry["file"]])
@@ -324,7 +159,6 @@ def _normalize_version(
         product=product["name"],
         product_title=product["title"],
         version=version["name"],
-        module_name=module_name(version["name"]),
         source=version["source"],
         types=types,
         operations=operations,
@@ -515,7 +349,8 @@ def _normalize_operation(
         errors_with_http_200=any(error.http_status == 200 for error in operation_errors),
         role=operation.get("role"),
         helper=operation.get("helper"),
-        callback=operation.get("callback"),
+        role_types=tuple(operation.get("role_types", {}).items()),
+        callback=operation["callback"]["name"] if "callback" in operation else None,
         request_keywords=request.get("keywords"),
         batch_helper=operation.get("batch_helper"),
     )

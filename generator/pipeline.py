@@ -18,11 +18,13 @@ from generator.emit_packages import (
     package_schemas,
     runtime_paths,
 )
-from generator.emit_schemas import emit_schemas, models_schema, schema_path
+from generator.emit_schemas import emit_schemas, schema_path
 from generator.errors import SpecError
 from generator.format import format_outputs
 from generator.load import load_spec, to_pointer
 from generator.normalize import normalize_spec
+from generator.python_check import check_python_names
+from generator.python_models_schema import models_schema
 from generator.releases import emit_changelogs, plan_releases
 from generator.reuse import EarlierOutputs
 from generator.spec_model import NormalizedSpec, ProductVersion
@@ -91,6 +93,7 @@ def _checked_spec(spec_dir: Path) -> tuple[NormalizedSpec, dict[str, dict[str, A
     loaded = load_spec(spec_dir)
     validate_spec(loaded)
     spec = normalize_spec(loaded)
+    check_python_names(loaded)
     schemas = emit_schemas(spec)
     check_examples(spec, schemas, spec_dir)
     return spec, schemas

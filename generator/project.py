@@ -62,7 +62,7 @@ def shown(path: Path, cwd: Path) -> Path:
 
 
 def unknown(what: str, name: str, known: Iterable[str]) -> str:
-    """``unknown product 'crmm' — did you mean 'crm'?``, or the known names when
+    """``unknown product 'peple' — did you mean 'people'?``, or the known names when
     none is close."""
     choices = sorted(set(known))
     close = suggestion(name, choices)

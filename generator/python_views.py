@@ -7,7 +7,7 @@ or through the template filters: it is data, never code."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -98,9 +98,12 @@ class OperationView:
     the docstring (continuations start with a space)."""
 
 
-def operation_views(version: ProductVersion) -> list[OperationView]:
-    """Views of every operation of ``version``, in spec order."""
-    return [_view(version, operation) for operation in version.operations]
+def operation_views(
+    version: ProductVersion, error_classes: Mapping[str, str]
+) -> list[OperationView]:
+    """Views of every operation of ``version``, in spec order; ``error_classes``
+    holds the exception class of each error code (python_names)."""
+    return [_view(version, operation, error_classes) for operation in version.operations]
 
 
 def descriptor_name(operation: Operation) -> str:
@@ -109,7 +112,9 @@ def descriptor_name(operation: Operation) -> str:
     return "_" + operation.name.upper()
 
 
-def _view(version: ProductVersion, operation: Operation) -> OperationView:
+def _view(
+    version: ProductVersion, operation: Operation, error_classes: Mapping[str, str]
+) -> OperationView:
     params = [Param(param.name, "str", param.description) for param in operation.path_params]
     options = operation.request_keywords or ""
     if operation.request_type is not None:
@@ -168,7 +173,7 @@ def _view(version: ProductVersion, operation: Operation) -> OperationView:
         call=call_lines("return self._call", arguments),
         acall=call_lines("return await self._call", arguments),
         scopes=tuple(" + ".join(alternative) for alternative in operation.scopes),
-        raises=_raises(operation),
+        raises=_raises(operation, error_classes),
     )
 
 
@@ -255,14 +260,14 @@ RAISES_WIDTH = 72
 """Width of the Raises section's lines (at a method's docstring indent)."""
 
 
-def _raises(operation: Operation) -> tuple[str, ...]:
+def _raises(operation: Operation, error_classes: Mapping[str, str]) -> tuple[str, ...]:
     """The operation's error codes grouped by HTTP status, each group wrapped;
     a code whose class is not simply named after it gets its class in brackets."""
     statuses: dict[int, list[str]] = {}
     for error in operation.errors:
         named = error.code
-        if error.class_name != error_class_name(error.code):
-            named += f" ({error.class_name})"
+        if error_classes[error.code] != error_class_name(error.code):
+            named += f" ({error_classes[error.code]})"
         statuses.setdefault(error.http_status, []).append(named)
     lines: list[str] = []
     for status, codes in sorted(statuses.items()):

@@ -30,6 +30,7 @@ from generator import __version__
 from generator.api_diff import LEVELS, Change, diff_surfaces, worst
 from generator.api_surface import SURFACE_FORMAT, api_surface
 from generator.errors import SpecError
+from generator.python_names import distribution as product_distribution
 from generator.spec_model import NormalizedSpec
 
 RELEASES_FOLDER = "releases"
@@ -72,7 +73,7 @@ class ReleasePlan:
 
 def distributions(spec: NormalizedSpec) -> list[str]:
     """The generated distributions: core, then one per product."""
-    return [CORE_DISTRIBUTION, *(product.distribution for product in spec.products)]
+    return [CORE_DISTRIBUTION, *(product_distribution(product) for product in spec.products)]
 
 
 def plan_releases(spec_dir: Path, spec: NormalizedSpec) -> ReleasePlan:
@@ -259,7 +260,7 @@ def _release_lines(release: Release) -> list[str]:
 
 
 def _scopes(scopes: list[str]) -> str:
-    """``crm v2, v2.1, v3; bigin v2`` from ``["crm v2", "crm v2.1", ...]``."""
+    """``a v2, v2.1, v3; b v2`` from ``["a v2", "a v2.1", ...]``."""
     by_product: dict[str, list[str]] = {}
     for scope in scopes:
         product, _, version = scope.partition(" ")

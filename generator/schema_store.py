@@ -4,7 +4,7 @@ In order:
 
 1. ``--out DIR``, or the ``generated/`` folder of the project the command runs in:
    schemas from ``schemas/``, models imported from ``python/``;
-2. outside a project, the installed product packages (``zoho_bulk_crm`` ...),
+2. outside a project, the installed product packages (``zoho_bulk_<product>`` ...),
    which carry their schemas as package data beside their models;
 3. for a product with no installed package, the schemas shipped inside the
    ``zoho-bulkgen`` distribution itself (``generator/_schemas``, a copy of

@@ -9,6 +9,13 @@ from typing import Any
 
 from generator.type_expr import TypeExpr
 
+ERROR_TYPE = "ErrorResponse"
+"""The type of an error answer's body (every spec defines it)."""
+STATUS_VOCABULARY = "JobStatus"
+"""The vocabulary of a job's states (every spec defines it)."""
+STATUS_VALUES = ("COMPLETED", "FAILED")
+"""The states of STATUS_VOCABULARY a job ends in, which the waiters stop at."""
+
 
 @dataclass(frozen=True)
 class AuthScheme:
@@ -53,7 +60,6 @@ class VocabularyValue:
     """One canonical value of a vocabulary and the other spellings that mean it."""
 
     canonical: str
-    member_name: str
     description: str
     spellings: tuple[str, ...]
 
@@ -111,7 +117,6 @@ class ErrorCode:
     http_status: int
     """The status the code comes with; in an operation's errors, the status there."""
     meaning: str
-    class_name: str
     result_row: bool = False
     """Whether the code is also a row's outcome in a bulk write result file."""
 
@@ -162,6 +167,9 @@ class Operation:
     the spec says: the clients' helpers and the mock's answers follow it."""
     helper: str | None = None
     """The client helper built on this operation, if any (a waiter, a row iterator)."""
+    role_types: tuple[tuple[str, str], ...] = ()
+    """(part, type name): the types whose shape the role's behaviour reads, such
+    as the read job's ``query`` and ``result`` or the write job's ``resource``."""
     callback: str | None = None
     """The callback (notification) this operation asks for, if any."""
     request_keywords: str | None = None
@@ -170,6 +178,14 @@ class Operation:
     batch_helper: str | None = None
     """The client helper that reads a download-read-result export as record
     batches, if any."""
+
+    def role_type(self, part: str) -> str:
+        """The type that plays ``part`` for this operation's role (the spec
+        states it: the meta-schema requires it for the roles that read it)."""
+        found = dict(self.role_types).get(part)
+        if found is None:
+            raise KeyError(f"{self.name} names no {part} type (role_types)")
+        return found
 
 
 @dataclass(frozen=True)
@@ -203,7 +219,6 @@ class ProductVersion:
     product: str
     product_title: str
     version: str
-    module_name: str
     source: str
     types: tuple[TypeSpec, ...]
     operations: tuple[Operation, ...]
@@ -216,6 +231,13 @@ class ProductVersion:
         """The operation that plays ``role`` in this version, if one does."""
         return next((op for op in self.operations if op.role == role), None)
 
+    def role_type(self, role: str, part: str) -> str:
+        """The type that plays ``part`` for the operation of ``role`` here."""
+        operation = self.operation_with_role(role)
+        if operation is None:
+            raise KeyError(f"no operation of role {role}")
+        return operation.role_type(part)
+
     def type_named(self, name: str) -> TypeSpec:
         """The type called ``name`` in this version."""
         for type_spec in self.types:
@@ -226,7 +248,7 @@ class ProductVersion:
 
 @dataclass(frozen=True)
 class Product:
-    """A product (CRM, Bigin, Recruit) and its versions."""
+    """A product of the vendor (its API under one path prefix) and its versions."""
 
     name: str
     title: str
@@ -237,8 +259,6 @@ class Product:
     upload_kind: str
     custom_domain: str | None
     custom_domain_description: str | None
-    distribution: str
-    package: str
     versions: tuple[ProductVersion, ...]
 
 

@@ -4,7 +4,6 @@ what a schema cannot express: that every name it uses is defined."""
 from __future__ import annotations
 
 import difflib
-import keyword
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -15,8 +14,7 @@ import yaml
 
 from generator.error_catalog import check_error_rules
 from generator.load import LoadedSpec, Path_, SourceMap
-from generator.python_text import snake_case
-from generator.python_views import CLIENT_MEMBERS, HELPER_ROLES, METHOD_NAMES, keyword_types
+from generator.spec_model import ERROR_TYPE, STATUS_VALUES, STATUS_VOCABULARY
 from generator.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
 if TYPE_CHECKING:
@@ -29,24 +27,6 @@ if TYPE_CHECKING:
 META_SCHEMA_PATH = Path(__file__).with_name("meta_schema.yaml")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PATH_BUILTINS = frozenset({"prefix", "version"})
-ERROR_TYPE = "ErrorResponse"
-STATUS_VOCABULARY = "JobStatus"
-STATUS_VALUES = ("COMPLETED", "FAILED")
-RESERVED_PRODUCT_NAMES = frozenset({"core"})
-_PYTHON_CONSTANTS = frozenset({"None", "True", "False"})
-CALLBACKS_MODULE_NAMES = frozenset({"parse_notification"})
-MIXIN_ATTRIBUTES = {"ModuleAccess": frozenset({"module_api_name", "module_id"})}
-"""The properties each mixin adds to a model (runtime/zoho_bulk_core/models.py)."""
-RESERVED_MODEL_NAMES = _PYTHON_CONSTANTS | frozenset(
-    {"Annotated", "Any", "Field", "RootModel", "BulkModel", "ModuleAccess", "Timestamp"}
-    | {"TimestampModel"}
-)
-"""Names the generated models modules import or define besides the spec's types."""
-RESERVED_VOCABULARY_NAMES = _PYTHON_CONSTANTS | frozenset(
-    {"Annotated", "Final", "TypeVar", "Mapping", "StrEnum", "PlainSerializer", "PlainValidator"}
-    | {"ValidationInfo"}
-)
-"""Names the generated vocabulary module imports besides the spec's vocabularies."""
 
 
 @cache
@@ -183,11 +163,9 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
             )
     _check_runtime_names(types, vocabularies, source_map)
     _check_regexes(document, source_map)
-    _check_generated_names(types, vocabularies, source_map)
     known_types = set(types) | set(vocabularies)
     for name, type_def in types.items():
         for field_name, field in type_def["fields"].items():
-            _check_mixin_attribute(types, name, field_name, source_map, ("types", name, "fields"))
             _check_type_expr(
                 field["type"],
                 known_types,
@@ -201,12 +179,6 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
     products = {product["name"]: product for product in document["products"]}
     _check_unique(document["products"], "name", ("products",), source_map, "product")
     for index, product in enumerate(document["products"]):
-        if product["name"] in RESERVED_PRODUCT_NAMES:
-            raise source_map.error(
-                ("products", index, "name"),
-                f"product name '{product['name']}' is taken: zoho_bulk_{product['name']} "
-                "is the shared runtime package",
-            )
         _check_unique(
             product["versions"], "name", ("products", index, "versions"), source_map, "version"
         )
@@ -231,7 +203,7 @@ def check_references(document: dict[str, Any], source_map: SourceMap) -> None:
                 f"product '{example['product']}' has no version '{example['version']}'",
             )
         operation = document["operations"].get(example["operation"])
-        if operation is None and example["operation"] not in document.get("callbacks", {}):
+        if operation is None and example["operation"] not in callback_names(document):
             raise source_map.error(
                 (*where, "operation"), f"unknown operation '{example['operation']}'"
             )
@@ -327,18 +299,6 @@ def _check_runtime_names(
             )
 
 
-def _check_mixin_attribute(
-    types: dict[str, Any], type_name: str, field_name: str, source_map: SourceMap, where: Path_
-) -> None:
-    """A field must not take the name of a property its type's mixins give it."""
-    for mixin in types[type_name].get("mixins", []):
-        if field_name in MIXIN_ATTRIBUTES.get(mixin, ()):
-            raise source_map.error(
-                (*where, field_name),
-                f"field '{field_name}' of {type_name} would hide the {mixin} property of that name",
-            )
-
-
 def _check_regexes(document: dict[str, Any], source_map: SourceMap) -> None:
     """Patterns that generated clients compile at run time must compile now."""
     places: list[tuple[Path_, str]] = [
@@ -354,40 +314,6 @@ def _check_regexes(document: dict[str, Any], source_map: SourceMap) -> None:
             raise source_map.error(
                 path, f"{_shorten(pattern)} is not a valid regular expression: {exc}"
             ) from None
-
-
-def _check_generated_names(
-    types: dict[str, Any], vocabularies: dict[str, Any], source_map: SourceMap
-) -> None:
-    """Type and vocabulary names become Python names in modules that import
-    names of their own; refuse those that would shadow one, or collide."""
-    value_aliases = {f"{name}Value": name for name in vocabularies}
-    for name in types:
-        if name in RESERVED_MODEL_NAMES or name in value_aliases:
-            if name in value_aliases:
-                taken_by = f"the alias of vocabulary {value_aliases[name]}"
-            elif name in _PYTHON_CONSTANTS:
-                taken_by = "a Python constant"
-            else:
-                taken_by = "a name the models module imports or defines"
-            raise source_map.error(
-                ("types", name), f"type name '{name}' is taken in the generated models ({taken_by})"
-            )
-    helpers: dict[str, str] = {}
-    for name in vocabularies:
-        if name in RESERVED_VOCABULARY_NAMES or name in value_aliases:
-            raise source_map.error(
-                ("vocabularies", name),
-                f"vocabulary name '{name}' is taken in the generated vocabulary module",
-            )
-        helper = snake_case(name)
-        if helper in helpers:
-            raise source_map.error(
-                ("vocabularies", name),
-                f"vocabulary '{name}' and '{helpers[helper]}' are both '{helper}' in snake case, "
-                "which names their generated helpers",
-            )
-        helpers[helper] = name
 
 
 def _check_drift(
@@ -407,7 +333,7 @@ def _check_drift(
             )
         if entry["operation"] not in document["operations"] and entry[
             "operation"
-        ] not in document.get("callbacks", {}):
+        ] not in callback_names(document):
             raise source_map.error(
                 (*where, "operation"), f"unknown operation '{entry['operation']}'"
             )
@@ -488,9 +414,6 @@ def _check_overlay(
             if action == "remove":
                 continue
             for field_name, field in fields.items():
-                _check_mixin_attribute(
-                    types, type_name, field_name, source_map, (*where, action, type_name)
-                )
                 _check_type_expr(
                     field["type"],
                     known_types,
@@ -503,15 +426,6 @@ def _check_operation(
     name: str, operation: dict[str, Any], document: dict[str, Any], source_map: SourceMap
 ) -> None:
     where: Path_ = ("operations", name)
-    if keyword.iskeyword(name) or name in CLIENT_MEMBERS:
-        what = "a Python keyword" if keyword.iskeyword(name) else "a member the clients define"
-        raise source_map.error(where, f"operation name '{name}' is {what}")
-    for param_name in operation.get("path_params", {}):
-        if keyword.iskeyword(param_name) or param_name in METHOD_NAMES:
-            raise source_map.error(
-                (*where, "path_params", param_name),
-                f"path parameter name '{param_name}' is taken in the client methods",
-            )
     types = document["types"]
     response = operation["response"]
     for part, entry in (("response", response), ("request", operation.get("request", {}))):
@@ -626,7 +540,7 @@ def _check_hosts(document: dict[str, Any], source_map: SourceMap) -> None:
 
 def _check_roles(document: dict[str, Any], source_map: SourceMap) -> None:
     """Each role is played by one operation at most; helpers are distinct and
-    take no operation's name; a callback an operation names exists."""
+    take no operation's name."""
     roles: dict[str, str] = {}
     helpers: dict[str, str] = {}
     for name, operation in document["operations"].items():
@@ -640,59 +554,43 @@ def _check_roles(document: dict[str, Any], source_map: SourceMap) -> None:
             roles[role] = name
         helper = operation.get("helper")
         if helper is not None:
-            if role not in HELPER_ROLES:
-                raise source_map.error(
-                    (*where, "helper"),
-                    "only an operation of role "
-                    + ", ".join(sorted(HELPER_ROLES))
-                    + " has a helper",
-                )
-            if helper in document["operations"] or helper in helpers or helper in CLIENT_MEMBERS:
+            if helper in document["operations"] or helper in helpers:
                 raise source_map.error((*where, "helper"), f"helper name '{helper}' is taken")
             helpers[helper] = name
-        keywords = operation.get("request", {}).get("keywords")
-        if keywords is not None and keywords not in keyword_types():
-            raise source_map.error(
-                (*where, "request", "keywords"),
-                f"unknown keyword arguments '{keywords}' (zoho_bulk_core.requests has "
-                + ", ".join(sorted(keyword_types()))
-                + ")",
-            )
-        batch_helper = operation.get("batch_helper")
-        if batch_helper is not None:
-            if role != "download-read-result" or helper is None:
-                raise source_map.error(
-                    (*where, "batch_helper"),
-                    "only an operation of role download-read-result with a helper "
-                    "has a batch_helper",
-                )
-            if (
-                batch_helper in document["operations"]
-                or batch_helper in helpers
-                or batch_helper in CLIENT_MEMBERS
-            ):
-                raise source_map.error(
-                    (*where, "batch_helper"), f"helper name '{batch_helper}' is taken"
-                )
-            helpers[batch_helper] = name
-        callback = operation.get("callback")
-        if callback is not None and callback not in document.get("callbacks", {}):
-            raise source_map.error((*where, "callback"), f"unknown callback '{callback}'")
+        for part, type_name in operation.get("role_types", {}).items():
+            if type_name not in document["types"]:
+                raise source_map.error((*where, "role_types", part), f"unknown type '{type_name}'")
+
+
+def callback_names(document: dict[str, Any]) -> dict[str, str]:
+    """The callbacks the operations state, each with the operation that sends it."""
+    return {
+        operation["callback"]["name"]: name
+        for name, operation in document["operations"].items()
+        if "callback" in operation
+    }
 
 
 def _check_callbacks(document: dict[str, Any], source_map: SourceMap) -> None:
-    for name, callback in document.get("callbacks", {}).items():
-        if f"parse_{name}" in CALLBACKS_MODULE_NAMES:
-            raise source_map.error(
-                ("callbacks", name),
-                f"callback name '{name}' would make parse_{name}, which the callbacks "
-                "module already imports",
-            )
+    """A callback (stated under the operation that sends it) has a name of its
+    own and a body of a defined type."""
+    senders: dict[str, str] = {}
+    for sender, operation in document["operations"].items():
+        callback = operation.get("callback")
+        if callback is None:
+            continue
+        where: Path_ = ("operations", sender, "callback")
+        name = callback["name"]
         if name in document["operations"]:
             raise source_map.error(
-                ("callbacks", name), f"'{name}' is both an operation and a callback"
+                (*where, "name"), f"'{name}' is both an operation and a callback"
             )
+        if name in senders:
+            raise source_map.error(
+                (*where, "name"), f"callback '{name}' is already sent by '{senders[name]}'"
+            )
+        senders[name] = sender
         if callback["body"]["type"] not in document["types"]:
             raise source_map.error(
-                ("callbacks", name, "body", "type"), f"unknown type '{callback['body']['type']}'"
+                (*where, "body", "type"), f"unknown type '{callback['body']['type']}'"
             )

@@ -1,4 +1,4 @@
-"""Read the vendor's own OpenAPI document (JSON, such as crm-oas ``bulk_read.json``)
+"""Read the vendor's own OpenAPI document (JSON, such as the vendor's ``bulk_read.json``)
 as one page per operation, so that ``drift`` compares every operation, field,
 required flag, enum and error code it states with the spec.
 

@@ -18,7 +18,7 @@ class Column:
 
     @property
     def label(self) -> str:
-        """``crm v7``."""
+        """``<product> v7``."""
         return f"{self.product} {self.version}"
 
 
@@ -83,7 +83,7 @@ class Matrix:
         return tuple(row for row in self.rows if not row.everywhere)
 
     def summary(self, row: Row) -> str:
-        """Where each of a row's types is used: ``string in crm v2, bigin v1/v2; ...``."""
+        """Where each of a row's types is used: ``string in <product> v2, <other> v1/v2; ...``."""
         parts = []
         for shape in row.shapes:
             columns = [

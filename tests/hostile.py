@@ -179,15 +179,14 @@ def write_spec(spec: HostileSpec, root: Path) -> Path:
                 "retry": "unsafe",
                 "errors": ["NOT_THERE"],
                 "source": spec.source,
+                "callback": {
+                    "name": "record_callback",
+                    "summary": spec.callback_summary,
+                    "description": spec.callback_description,
+                    "body": {"type": spec.record_type},
+                    "source": spec.source,
+                },
             },
-        },
-        "callbacks": {
-            "record_callback": {
-                "summary": spec.callback_summary,
-                "description": spec.callback_description,
-                "body": {"type": spec.record_type},
-                "source": spec.source,
-            }
         },
         "path_param_types": {
             "JobId": {"description": "Digits.", "pattern": "^[0-9]{1,30}$"},

@@ -132,8 +132,8 @@ def test_versions_with_the_same_models_share_one_datamodel_codegen_run(cache_dir
     import json
 
     from generator.emit_models import models_by_datamodel_codegen
-    from generator.emit_schemas import models_schema
     from generator.mock.server import load_normalized_spec
+    from generator.python_models_schema import models_schema
     from tests.conftest import SPEC_DIR
 
     spec = load_normalized_spec(SPEC_DIR)

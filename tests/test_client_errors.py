@@ -20,6 +20,7 @@ from zoho_bulk_crm.v8 import Client as ClientV8
 from generator.mock.config import Fault
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import MockServer
+from generator.python_names import error_classes
 from tests.test_lifecycle import (
     FAST,
     ORG_ID,
@@ -406,7 +407,7 @@ def test_error_code_surfaces_as_its_exception(
     operation = next(op for op in version.operations if op.name == situation.operation)
     listed = {error.code: error for error in operation.errors}
     assert code in listed, f"{situation.operation} does not list {code} in crm {version.version}"
-    expected = getattr(core_errors, listed[code].class_name)
+    expected = getattr(core_errors, error_classes(SPEC)[listed[code].code])
 
     with pytest.raises(core_errors.ApiError) as raised:
         situation.cause(server, tmp_path)

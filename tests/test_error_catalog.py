@@ -20,6 +20,7 @@ from zoho_bulk_core.retry import NO_RETRY
 from generator.mock.config import Fault
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import MockServer
+from generator.python_names import python_errors
 from generator.spec_model import Operation
 from tests.local_api import serve_local_api
 from tests.test_lifecycle import FAST, ORG_ID, SPEC, UPLOAD, zipped_csv
@@ -51,10 +52,10 @@ def _client(product: str, version: str, base_url: str, **options: Any) -> Any:
 
 
 def test_every_code_has_its_own_class() -> None:
-    classes = {error.class_name for error in SPEC.errors}
+    classes = {error.class_name for error in python_errors(SPEC)}
     assert len(classes) == len(SPEC.errors)
     assert len(SPEC.errors) >= 70
-    for error in SPEC.errors:
+    for error in python_errors(SPEC):
         error_class = getattr(core_errors, error.class_name)
         assert core_errors.ERROR_CLASSES[error.code] is error_class
         assert issubclass(error_class, core_errors.ApiError)
@@ -66,7 +67,7 @@ def test_every_code_has_its_own_class() -> None:
 
 
 def test_a_code_named_like_a_builtin_gets_a_safe_class() -> None:
-    error = next(error for error in SPEC.errors if error.code == "FILE_NOT_FOUND")
+    error = next(error for error in python_errors(SPEC) if error.code == "FILE_NOT_FOUND")
     assert error.class_name == "FileNotFoundCodeError"
     assert core_errors.FileNotFoundCodeError is not FileNotFoundError
     assert core_errors.InternalServerError.__mro__[1] is core_errors.ServerError

@@ -27,11 +27,11 @@ from zoho_bulk_core.client import AsyncBaseClient, BaseClient
 from generator.cache import CACHE_ENV
 from generator.emit_packages import RUNTIME_DIR
 from generator.errors import SpecError
-from generator.normalize import BASE_ERROR_CLASSES, member_names
 from generator.pipeline import build
+from generator.python_check import MIXIN_ATTRIBUTES
+from generator.python_names import BASE_ERROR_CLASSES, member_names
 from generator.python_text import docstring_text, toml_string
 from generator.python_views import CLIENT_MEMBERS, CLIENT_MODULE_NAMES, METHOD_NAMES
-from generator.validate import MIXIN_ATTRIBUTES
 from tests.conftest import GENERATED_DIR, SPEC_DIR, run_cli
 from tests.hostile import HostileSpec, generated_modules, write_output, write_spec
 
@@ -544,7 +544,7 @@ def test_callback_named_notification_is_refused(tmp_path: Path) -> None:
     spec_dir = write_spec(HostileSpec(), tmp_path)
 
     def edit(document: dict[str, Any]) -> None:
-        document["callbacks"] = {"notification": document["callbacks"]["record_callback"]}
+        document["operations"]["create_record"]["callback"]["name"] = "notification"
 
     path = _edit_operations(spec_dir, edit)
     message = refusal(spec_dir)
@@ -556,7 +556,9 @@ def test_callback_named_notification_is_refused(tmp_path: Path) -> None:
 # version's __init__.py, which does not parse.
 def test_spec_without_callbacks_generates_importable_packages(tmp_path: Path) -> None:
     spec_dir = write_spec(HostileSpec(), tmp_path)
-    _edit_operations(spec_dir, lambda document: document.pop("callbacks"))
+    _edit_operations(
+        spec_dir, lambda document: document["operations"]["create_record"].pop("callback")
+    )
     out = write_output(build(spec_dir).files, tmp_path)
     with imported(out) as modules:
         assert "parse_record_callback" not in modules["package"].__all__

@@ -36,11 +36,11 @@ from hypothesis import strategies as st
 from generator.cache import CACHE_ENV
 from generator.errors import SpecError
 from generator.format import BLACK_LINE_LENGTH
-from generator.normalize import BASE_ERROR_CLASSES
 from generator.pipeline import BuildResult, build
+from generator.python_check import RESERVED_MODEL_NAMES, RESERVED_VOCABULARY_NAMES
+from generator.python_names import BASE_ERROR_CLASSES
 from generator.python_text import snake_case
 from generator.python_views import CLIENT_MEMBERS, METHOD_NAMES
-from generator.validate import RESERVED_MODEL_NAMES, RESERVED_VOCABULARY_NAMES
 from tests.hostile import REQUIRED_STATES, HostileSpec, generated_modules, write_output, write_spec
 
 CASES = settings(

@@ -19,6 +19,7 @@ from generator.mock.data import record_row
 from generator.mock.operations import module_value
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import load_normalized_spec
+from generator.python_names import module_name
 from generator.spec_model import ProductVersion
 from tests.conftest import SPEC_DIR
 
@@ -37,7 +38,7 @@ def _label(version: ProductVersion) -> str:
 
 def client_module(version: ProductVersion) -> Any:
     """The installed package of ``version`` (zoho_bulk_crm.v2_1, ...)."""
-    return importlib.import_module(f"zoho_bulk_{version.product}.{version.module_name}")
+    return importlib.import_module(f"zoho_bulk_{version.product}.{module_name(version.version)}")
 
 
 def read_request(version: ProductVersion, module: str = "Contacts") -> dict[str, Any]:

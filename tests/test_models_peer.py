@@ -14,8 +14,8 @@ import pytest
 from generator.cache import CACHE_ENV
 from generator.emit_models import emit_all_models, models_by_datamodel_codegen, render_models
 from generator.emit_packages import models_path
-from generator.emit_schemas import models_schema
 from generator.mock.server import load_normalized_spec
+from generator.python_models_schema import models_schema
 from generator.spec_model import NormalizedSpec, ProductVersion
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 from tests.test_bench import _load_bench

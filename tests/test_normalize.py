@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.load import load_spec
-from generator.normalize import error_class_name, member_name, module_name, normalize_spec
+from generator.normalize import normalize_spec
 from generator.pipeline import BuildResult, build
+from generator.python_names import error_class_name, member_name, module_name
 from generator.type_expr import Named, Primitive
 from generator.validate import validate_spec
 

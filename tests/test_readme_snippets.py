@@ -20,6 +20,7 @@ from zoho_bulk_core.waiters import WaitPolicy
 
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import load_normalized_spec
+from generator.python_names import module_name
 from generator.spec_model import ProductVersion
 from tests.conftest import ROOT, SPEC_DIR
 from tests.test_lifecycle import zipped_csv
@@ -103,7 +104,7 @@ def test_every_readme_snippet_runs_on_every_version(
     (tmp_path / "contacts.zip").write_bytes(
         zipped_csv("Last_Name,Email\r\nNg,ng@example.com\r\nSmith,smith@example.com\r\n")
     )
-    module = f"zoho_bulk_{version.product}.{version.module_name}"
+    module = f"zoho_bulk_{version.product}.{module_name(version.version)}"
     outputs = []
     bodies: list[dict[str, Any]] = []
     for number, snippet in enumerate(SNIPPETS):

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.emit_packages import CORE_ROOT, RUNTIME_DIR, TEMPLATES_DIR
+from generator.emit_packages import CORE_ROOT, RUNTIME_DIR
 from generator.pipeline import BuildResult
+from generator.templating import TEMPLATES_DIR
 from tests.conftest import GENERATED_DIR
 
 CORE_PACKAGE = GENERATED_DIR / CORE_ROOT / "zoho_bulk_core"

@@ -1,6 +1,7 @@
-"""Products and operations are data: a product with hosts of its own, and an
-operation of a known role under a new name, are added by editing spec files
-only, and the generated clients, the OpenAPI documents and the mock follow."""
+"""Products and operations are data: a product with hosts of its own, an
+operation of a known role under a new name, and the types and callback its
+role reads renamed, are made by editing spec files only, and the generated
+clients, the OpenAPI documents and the mock follow."""
 
 from __future__ import annotations
 
@@ -16,9 +17,19 @@ from generator.mock.config import MockConfig
 from generator.mock.server import MockServer
 from generator.pipeline import build
 from tests.hostile import generated_modules, write_output
+from tests.test_lifecycle import FAST, ORG_ID, UPLOAD, read_request, write_request
 
 TOKEN = "1000.abc.def"
 RENAMED = "fetch_export_job"
+RENAMED_TYPES = {
+    "BulkReadQuery": "ExportQuery",
+    "BulkReadResult": "ExportPage",
+    "BulkWriteResource": "ImportResource",
+    "bulk_read_callback": "export_finished",
+}
+"""Names the mock's role behaviour and the OpenAPI callback follow, renamed in
+the spec (the role's types are stated by ``role_types``, the callback under
+the operation that sends it)."""
 
 
 def _edit(path: Path, change: Any) -> None:
@@ -63,6 +74,11 @@ def _spec_with_a_new_product(spec_copy: Path) -> Path:
         referring = spec_copy / name
         text = referring.read_text("utf-8").replace("get_bulk_read_job", RENAMED)
         referring.write_text(text, "utf-8")
+    for path in spec_copy.glob("*.yaml"):
+        text = path.read_text("utf-8")
+        for old, new in RENAMED_TYPES.items():
+            text = re.sub(rf"\b{old}\b", new, text)
+        path.write_text(text, "utf-8")
     return spec_copy
 
 
@@ -77,6 +93,8 @@ def test_a_product_and_a_renamed_operation_need_spec_files_only(
     assert RENAMED in json.dumps(openapi["paths"])
     upload_servers = json.dumps(openapi)
     assert "https://people-files.zohoapis.eu" in upload_servers
+    create = openapi["paths"]["/people/bulk/v1/read"]["post"]
+    assert list(create["callbacks"]) == ["export_finished"]
 
     with generated_modules(out, "people") as modules:
         client_module = modules["client"]
@@ -105,6 +123,23 @@ def test_a_product_and_a_renamed_operation_need_spec_files_only(
         )
         assert fetched.status_code == 200, fetched.text
         assert fetched.json()["data"][0]["state"] == "COMPLETED"
+        with generated_modules(out, "people") as modules:
+            _run_jobs(modules["client"], server.base_url, spec.find_version("people", "v1"))
     finally:
         server.stop()
     assert not server.schema_errors
+
+
+def _run_jobs(client_module: Any, base_url: str, version: Any) -> None:
+    """A read job and a write job through the new product's generated client:
+    the mock answers its operations by role, shaping them by the renamed types."""
+    with client_module.Client(TOKEN, base_url=base_url, wait=FAST) as client:
+        created = client.create_bulk_read_job(read_request(version, "Leads"))
+        job = client.wait_for_bulk_read_job(created.id)
+        assert str(job.state) == "COMPLETED" and job.result is not None
+        assert len(list(client.iter_bulk_read_rows(read_request(version, "Leads")))) > 0
+        uploaded = client.upload_file(UPLOAD, org_id=ORG_ID)
+        request = write_request(version, uploaded.file_id, "insert")
+        write_job = client.wait_for_bulk_write_job(client.create_bulk_write_job(request).id)
+        assert str(write_job.status) == "COMPLETED"
+        assert write_job.resource[0].file.total_count == 4

@@ -34,6 +34,7 @@ from generator.mock.data import record_row
 from generator.mock.operations import module_value
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import load_normalized_spec
+from generator.python_names import module_name
 from generator.spec_model import ProductVersion
 from tests.conftest import SPEC_DIR
 from tests.test_lifecycle import UPLOAD
@@ -50,7 +51,7 @@ def _label(version: ProductVersion) -> str:
 
 
 def package(version: ProductVersion) -> Any:
-    return importlib.import_module(f"zoho_bulk_{version.product}.{version.module_name}")
+    return importlib.import_module(f"zoho_bulk_{version.product}.{module_name(version.version)}")
 
 
 def named(version: ProductVersion, type_name: str, module: str) -> Any:

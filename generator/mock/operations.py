@@ -212,7 +212,7 @@ class MockOperations:
             state = _advance(job, self.state.config.polls_until_complete)
             finishing = job.polls == self.state.config.polls_until_complete + 1
             if state == "COMPLETED" and job.more_records and job.next_page_token is None:
-                if "next_page_token" in field_names(call.version, "BulkReadResult"):
+                if "next_page_token" in role_fields(call, "result"):
                     job.next_page_token = self._next_cursor(job)
         description = self._read_job_body(call, job, state)
         notify: tuple[tuple[str, Any], ...] = ()
@@ -235,7 +235,8 @@ class MockOperations:
         return token
 
     def _read_job_body(self, call: Call, job: ReadJob, state: str) -> dict[str, Any]:
-        query: dict[str, Any] = {"module": module_value(call.version, "BulkReadQuery", job.module)}
+        query_type = call.match.route.operation.role_type("query")
+        query: dict[str, Any] = {"module": module_value(call.version, query_type, job.module)}
         if job.fields is not None:
             query["fields"] = list(job.fields)
         if job.criteria is not None:
@@ -243,9 +244,7 @@ class MockOperations:
         if job.cvid is not None:
             query["cvid"] = job.cvid
         query["page"] = job.page
-        if job.page_token is not None and "page_token" in field_names(
-            call.version, "BulkReadQuery"
-        ):
+        if job.page_token is not None and "page_token" in role_fields(call, "query"):
             query["page_token"] = job.page_token
         body: dict[str, Any] = {
             "id": job.id,
@@ -267,7 +266,7 @@ class MockOperations:
                 "download_url": f"/{prefix}/bulk/{job.version}/read/{job.id}/result",
                 "more_records": job.more_records,
             }
-            if "next_page_token" in field_names(call.version, "BulkReadResult"):
+            if "next_page_token" in role_fields(call, "result"):
                 result["next_page_token"] = job.next_page_token
             body["result"] = result
         return body
@@ -302,7 +301,7 @@ class MockOperations:
 
     # -- bulk write ----------------------------------------------------------------------
 
-    def upload_file(self, call: Call) -> Answer:
+    def store_upload(self, call: Call) -> Answer:
         """Store an uploaded zip of CSV files and answer with its id."""
         operation = call.match.route.operation
         if call.headers.get("feature", "").lower() != "bulk-write":
@@ -415,7 +414,8 @@ class MockOperations:
     def _write_job_body(self, call: Call, job: WriteJob, state: str) -> dict[str, Any]:
         wire_state = "INPROGRESS" if state == "IN PROGRESS" else state
         version = call.version
-        resource_fields = field_names(version, "BulkWriteResource")
+        resource_type = call.match.route.operation.role_type("resource")
+        resource_fields = field_names(version, resource_type)
         resources = []
         for planned in job.resources:
             resource_state = wire_state
@@ -424,7 +424,7 @@ class MockOperations:
             entry: dict[str, Any] = {
                 "status": resource_state,
                 "type": "data",
-                "module": module_value(version, "BulkWriteResource", planned.module),
+                "module": module_value(version, resource_type, planned.module),
             }
             if "code" in resource_fields:
                 entry["code"] = "SUCCESS" if state == "COMPLETED" else resource_state
@@ -482,7 +482,7 @@ _HANDLERS: dict[str, Handler] = {
     "create-read-job": MockOperations.create_read_job,
     "get-read-job": MockOperations.get_read_job,
     "download-read-result": MockOperations.download_read_result,
-    "upload-file": MockOperations.upload_file,
+    "upload-file": MockOperations.store_upload,
     "create-write-job": MockOperations.create_write_job,
     "get-write-job": MockOperations.get_write_job,
     "download-write-result": MockOperations.download_write_result,
@@ -515,6 +515,12 @@ def absolute_download_urls(call: Call) -> bool:
     """Whether write results are linked by absolute URL (the spec's
     ``absolute_download_urls`` of the version); else relative to the API host."""
     return call.version.absolute_download_urls
+
+
+def role_fields(call: Call, part: str) -> frozenset[str]:
+    """The fields of the type that plays ``part`` for the called operation's
+    role (its ``role_types`` in the spec)."""
+    return field_names(call.version, call.match.route.operation.role_type(part))
 
 
 def field_names(version: ProductVersion, type_name: str) -> frozenset[str]:
@@ -577,9 +583,11 @@ def listed_code(call: Call, *codes: str) -> str:
 
 
 MAX_CRITERIA = 25
-"""Conditions one bulk read's criteria may hold (zoho/crm-oas v8.0: max_limit 25)."""
+"""Conditions one bulk read's criteria may hold (the vendor's OpenAPI
+description of bulk read, v8.0: max_limit 25)."""
 MAX_CRITERIA_VALUES = 200
-"""Values one condition may hold (zoho/crm-oas v8.0: max_limit 200)."""
+"""Values one condition may hold (the vendor's OpenAPI description of bulk
+read, v8.0: max_limit 200)."""
 GROUP_OPERATORS = ("and", "or")
 LIST_COMPARATORS = frozenset({"in", "not_in"})
 RANGE_COMPARATORS = frozenset({"between", "not_between"})
