@@ -100,8 +100,8 @@ def in_threads(count: int, work: Callable[[int], None]) -> tuple[int, float]:
 
 def lifecycles(spec: Any, clients: int, backlog: int) -> tuple[int, float]:
     """Failed clients and seconds for ``clients`` concurrent full lifecycles."""
-    # The clients' lifecycle is the load test's own (tests/test_mock_load.py).
-    load_test = importlib.import_module("tests.test_mock_load")
+    # The clients' lifecycle is the load test's own (tests/mock/test_mock_load.py).
+    load_test = importlib.import_module("tests.mock.test_mock_load")
     lifecycles_of = load_test.lifecycles_of
 
     saved = mock_server._BulkHTTPServer.request_queue_size

@@ -250,8 +250,8 @@ def _add_operation(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    from generator.manifest import input_digest, is_current, render_manifest
-    from generator.write import remove_leftovers, write_tree
+    from generator.build.manifest import input_digest, is_current, render_manifest
+    from generator.build.write import remove_leftovers, write_tree
 
     inputs = input_digest(args.spec)
     count = is_current(args.out, inputs)
@@ -260,8 +260,8 @@ def _run_generate(args: argparse.Namespace) -> int:
         print(f"{args.out}: up to date ({count} files)")
         return 0
 
+    from generator.build.reuse import reusable_outputs
     from generator.pipeline import build
-    from generator.reuse import reusable_outputs
 
     result = build(args.spec, reusable_outputs(args.out))
     diff = write_tree(args.out, result.files, render_manifest(inputs, result.files, result.recipes))
@@ -276,7 +276,7 @@ def _run_generate(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from generator.manifest import input_digest, is_current
+    from generator.build.manifest import input_digest, is_current
 
     # The fast path: the manifest vouches for the tree, so nothing is built.
     count = is_current(args.out, input_digest(args.spec))
@@ -284,9 +284,9 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"{args.out}: up to date ({count} files)")
         return 0
 
+    from generator.build.reuse import reusable_outputs
+    from generator.build.write import describe_diff, diff_tree, read_tree
     from generator.pipeline import build
-    from generator.reuse import reusable_outputs
-    from generator.write import describe_diff, diff_tree, read_tree
 
     result = build(args.spec, reusable_outputs(args.out))
     current = read_tree(args.out)
@@ -300,7 +300,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    from generator.schema_store import load_schema
+    from generator.payloads.schema_store import load_schema
 
     schema = load_schema(
         args.source,
@@ -316,7 +316,7 @@ def _run_schema(args: argparse.Namespace) -> int:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from generator.payloads import PayloadChecker
+    from generator.payloads.check import PayloadChecker
 
     checker = PayloadChecker.open(
         args.source,
@@ -373,13 +373,13 @@ def _run_mock(args: argparse.Namespace) -> int:
 
 
 def _run_extract(args: argparse.Namespace) -> int:
-    from generator.draft import run_extract
+    from generator.vendor_pages.draft import run_extract
 
     return run_extract(args.docs, args.out, args.spec)
 
 
 def _run_drift(args: argparse.Namespace) -> int:
-    from generator.drift import run_drift
+    from generator.vendor_pages.drift import run_drift
 
     return run_drift(args.docs, args.spec)
 
@@ -443,8 +443,8 @@ def _locate(args: argparse.Namespace) -> None:
 
 def _schema_source(cwd: Path) -> Any:
     """The project's generated/ folder, or outside a project what is installed."""
+    from generator.payloads.schema_store import outside_catalog
     from generator.project import OUT_FOLDER, find_project_root, shown
-    from generator.schema_store import outside_catalog
 
     root = find_project_root(cwd)
     if root is not None:
@@ -482,8 +482,8 @@ def _add_release_commands(commands: Any) -> None:
 
 
 def _run_diff(args: argparse.Namespace) -> int:
-    from generator.api_diff import LEVELS, diff_surfaces, worst
-    from generator.releases import spec_surface
+    from generator.changes.diff import LEVELS, diff_surfaces, worst
+    from generator.changes.releases import spec_surface
 
     changes = diff_surfaces(spec_surface(args.old), spec_surface(args.new))
     for change in changes:
@@ -505,7 +505,7 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 
 def _run_release(args: argparse.Namespace) -> int:
-    from generator.releases import record_release, spec_surface_and_model
+    from generator.changes.releases import record_release, spec_surface_and_model
 
     _, spec = spec_surface_and_model(args.spec)
     plan = record_release(args.spec, spec)

@@ -7,29 +7,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.cache import Beside
-from generator.emit_docs import emit_docs
-from generator.emit_models import emit_all_models, models_recipe
-from generator.emit_openapi import emit_openapi
-from generator.emit_packages import (
+from generator.build.cache import Beside
+from generator.build.format import format_outputs
+from generator.build.reuse import EarlierOutputs
+from generator.build.write import with_marker
+from generator.changes.releases import emit_changelogs, plan_releases
+from generator.errors import SpecError
+from generator.spec.load import load_spec, to_pointer
+from generator.spec.model import NormalizedSpec, ProductVersion
+from generator.spec.normalize import normalize_spec
+from generator.spec.validate import validate_spec
+from generator.targets.docs import emit_docs
+from generator.targets.json_schema import emit_schemas, schema_path
+from generator.targets.openapi import emit_openapi
+from generator.targets.python.check import check_python_names
+from generator.targets.python.models import emit_all_models, models_recipe
+from generator.targets.python.models_schema import models_schema
+from generator.targets.python.packages import (
     PYTHON_ROOT,
     emit_packages,
     models_path,
     package_schemas,
     runtime_paths,
 )
-from generator.emit_schemas import emit_schemas, schema_path
-from generator.errors import SpecError
-from generator.format import format_outputs
-from generator.load import load_spec, to_pointer
-from generator.normalize import normalize_spec
-from generator.python_check import check_python_names
-from generator.python_models_schema import models_schema
-from generator.releases import emit_changelogs, plan_releases
-from generator.reuse import EarlierOutputs
-from generator.spec_model import NormalizedSpec, ProductVersion
-from generator.validate import validate_spec
-from generator.write import with_marker
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _quickly_valid(schema: dict[str, Any], payload: Any) -> bool:
     """Whether the compiled validator finds ``payload`` valid (False on any doubt)."""
     import jsonschema_rs
 
-    from generator.payloads import is_date_time
+    from generator.payloads.check import is_date_time
 
     try:
         validator = jsonschema_rs.Draft202012Validator(

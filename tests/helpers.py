@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.emit_schemas import VOCABULARY_KEY
+from generator.targets.json_schema import VOCABULARY_KEY
 from tests.conftest import GENERATED_DIR
 
 

@@ -64,9 +64,9 @@ def _generate_bench() -> Any:
 
 @pytest.mark.parametrize("size", [10, 100, 1000])
 def test_synthetic_specs_are_valid_and_as_big_as_asked(tmp_path: Path, size: int) -> None:
-    from generator.load import load_spec
-    from generator.normalize import normalize_spec
-    from generator.validate import validate_spec
+    from generator.spec.load import load_spec
+    from generator.spec.normalize import normalize_spec
+    from generator.spec.validate import validate_spec
 
     bench = _generate_bench()
     shape = bench.write_synthetic_spec(tmp_path / "spec", bench.shape_for(size))

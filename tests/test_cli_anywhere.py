@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import generator
-from generator.payloads import PayloadChecker
-from generator.schema_store import shipped_catalog
+from generator.payloads.check import PayloadChecker
+from generator.payloads.schema_store import shipped_catalog
 from tests.conftest import GENERATED_DIR, ROOT, SEEDS_DIR, SPEC_DIR, run_cli
 
 GOOD_WRITE_JOB = SPEC_DIR / "examples/crm-v7-write-completed.json"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import MAX_NESTING, MAX_SPEC_FILE_BYTES, MAX_TEXT_LENGTH, MAX_VALUES
-from generator.payloads import MAX_PAYLOAD_BYTES
-from generator.python_names import RESERVED_ERROR_CLASS_NAMES
+from generator.payloads.check import MAX_PAYLOAD_BYTES
+from generator.spec.load import MAX_NESTING, MAX_SPEC_FILE_BYTES, MAX_TEXT_LENGTH, MAX_VALUES
+from generator.targets.python.names import RESERVED_ERROR_CLASS_NAMES
 from tests.conftest import ROOT
 from tests.hostile import HostileSpec
 from tests.test_hostile_regressions import generate, imported

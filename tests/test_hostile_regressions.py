@@ -1,5 +1,5 @@
 """Plain regression tests, one per bug that hostile spec content exposed (see
-tests/test_hostile_spec.py), plus the named cases of the hostile-spec issue:
+tests/spec/test_hostile_spec.py), plus the named cases of the hostile-spec issue:
 keywords and colliding names as fields, template syntax in descriptions."""
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ import pytest
 import yaml
 from zoho_bulk_core.client import AsyncBaseClient, BaseClient
 
-from generator.cache import CACHE_ENV
-from generator.emit_packages import RUNTIME_DIR
+from generator.build.cache import CACHE_ENV
 from generator.errors import SpecError
 from generator.pipeline import build
-from generator.python_check import MIXIN_ATTRIBUTES
-from generator.python_names import BASE_ERROR_CLASSES, member_names
-from generator.python_text import docstring_text, toml_string
-from generator.python_views import CLIENT_MEMBERS, CLIENT_MODULE_NAMES, METHOD_NAMES
+from generator.targets.python.check import MIXIN_ATTRIBUTES
+from generator.targets.python.names import BASE_ERROR_CLASSES, member_names
+from generator.targets.python.packages import RUNTIME_DIR
+from generator.targets.python.text import docstring_text, toml_string
+from generator.targets.python.views import CLIENT_MEMBERS, CLIENT_MODULE_NAMES, METHOD_NAMES
 from tests.conftest import GENERATED_DIR, SPEC_DIR, run_cli
 from tests.hostile import HostileSpec, generated_modules, write_output, write_spec
 

@@ -20,10 +20,10 @@ from zoho_bulk_core.waiters import WaitPolicy
 
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import load_normalized_spec
-from generator.python_names import module_name
-from generator.spec_model import ProductVersion
+from generator.spec.model import ProductVersion
+from generator.targets.python.names import module_name
 from tests.conftest import ROOT, SPEC_DIR
-from tests.test_lifecycle import zipped_csv
+from tests.runtime.test_lifecycle import zipped_csv
 
 SPEC = load_normalized_spec(SPEC_DIR)
 VERSIONS = [version for product in SPEC.products for version in product.versions]

@@ -34,10 +34,10 @@ from generator.mock.data import record_row
 from generator.mock.operations import module_value
 from generator.mock.pytest_plugin import MockFactory
 from generator.mock.server import load_normalized_spec
-from generator.python_names import module_name
-from generator.spec_model import ProductVersion
+from generator.spec.model import ProductVersion
+from generator.targets.python.names import module_name
 from tests.conftest import SPEC_DIR
-from tests.test_lifecycle import UPLOAD
+from tests.runtime.test_lifecycle import UPLOAD
 
 SPEC = load_normalized_spec(SPEC_DIR)
 VERSIONS = [version for product in SPEC.products for version in product.versions]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from generator.spec_model import NormalizedSpec, Operation
+from generator.spec.model import NormalizedSpec, Operation
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ from typing import Any
 
 import jsonschema
 
-from generator.emit_schemas import schema_path
-from generator.load import to_pointer
 from generator.mock.answers import Answer, ApiFailure
 from generator.mock.data import (
     DEFAULT_FIELDS,
@@ -41,8 +39,10 @@ from generator.mock.state import (
     WriteResource,
     scopes_allow,
 )
-from generator.spec_model import ProductVersion
-from generator.type_expr import Named
+from generator.spec.load import to_pointer
+from generator.spec.model import ProductVersion
+from generator.spec.type_expr import Named
+from generator.targets.json_schema import schema_path
 
 MOCK_USER = {"id": "5725767000000411001", "name": "Mock User"}
 """The user every job is created by."""

@@ -14,7 +14,7 @@ import pytest
 
 from generator.mock.config import MockConfig
 from generator.mock.server import MockServer, load_normalized_spec
-from generator.spec_model import NormalizedSpec
+from generator.spec.model import NormalizedSpec
 
 MockFactory = Callable[..., MockServer]
 """Makes a started MockServer; keyword arguments are MockConfig settings."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.spec_model import NormalizedSpec, Operation, Product, ProductVersion
+from generator.spec.model import NormalizedSpec, Operation, Product, ProductVersion
 
 TOKEN_PATH = "/oauth/v2/token"
 """The accounts server's token endpoint (refresh-token grants)."""

@@ -26,16 +26,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
 
-from generator.emit_schemas import emit_schemas
-from generator.load import load_spec, to_pointer
 from generator.mock.answers import Answer, ApiFailure, ErrorCatalog, error_body
 from generator.mock.config import Fault, MockConfig
 from generator.mock.operations import Call, MockOperations, handled_roles
 from generator.mock.routes import TOKEN_PATH, Router
 from generator.mock.state import MockState, OAuthClient, PendingFault, Token
-from generator.normalize import normalize_spec
-from generator.spec_model import NormalizedSpec
-from generator.validate import validate_spec
+from generator.spec.load import load_spec, to_pointer
+from generator.spec.model import NormalizedSpec
+from generator.spec.normalize import normalize_spec
+from generator.spec.validate import validate_spec
+from generator.targets.json_schema import emit_schemas
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """The only hosts the mock posts callback notifications to."""

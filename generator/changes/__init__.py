@@ -1,0 +1,1 @@
+"""What a spec change does to the generated API: surfaces, diffs, release versions."""

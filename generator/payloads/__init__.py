@@ -1,0 +1,1 @@
+"""Checking payloads against the generated JSON Schemas (the validate and schema commands)."""

@@ -1,0 +1,1 @@
+"""Stage 2: the output targets, each deriving its own names from the IR."""

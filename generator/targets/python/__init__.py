@@ -1,0 +1,1 @@
+"""The Python target: packages, models, client views, names and reserved words."""

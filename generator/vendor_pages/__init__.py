@@ -1,0 +1,1 @@
+"""Reading vendor reference pages and OpenAPI documents: extract, drafts, drift."""

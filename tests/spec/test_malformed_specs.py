@@ -1,0 +1,65 @@
+"""Malformed specs give one clear line (file, line, problem), exit 2, and leave
+an existing generated/ exactly as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.build.write import read_tree
+from tests.conftest import GENERATED_DIR, SPEC_DIR, run_cli
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).with_name("malformed_specs.yaml")).read_text(encoding="utf-8")
+)["cases"]
+
+
+def _break_spec(spec: Path, case: dict[str, Any]) -> str:
+    """Apply the case's edit to ``spec``; return the expected message."""
+    message: str = case["message"]
+    if "write" in case:
+        (spec / case["write"]["file"]).write_text(case["write"]["text"], encoding="utf-8")
+        return message
+    if "delete" in case:
+        (spec / case["delete"]).unlink()
+        return message
+    target = spec / case["file"]
+    text = target.read_text(encoding="utf-8")
+    assert case["find"] in text, f"case {case['id']} no longer matches {case['file']}"
+    start = text.index(case["find"])
+    target.write_text(text.replace(case["find"], case["replace"], 1), encoding="utf-8")
+    line = text.count("\n", 0, start) + 1 + case.get("offset", 0)
+    return message.replace("{line}", str(line))
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 30
+    assert len({case["id"] for case in CASES}) == len(CASES)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a copy of the committed generated/ tree."""
+    root = tmp_path_factory.mktemp("malformed")
+    shutil.copytree(GENERATED_DIR, root / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case["id"])
+def test_malformed_spec_is_reported_in_one_line(case: dict[str, Any], workspace: Path) -> None:
+    spec = workspace / "spec"
+    shutil.rmtree(spec, ignore_errors=True)
+    shutil.copytree(SPEC_DIR, spec)
+    expected = _break_spec(spec, case)
+    before = read_tree(workspace / "generated")
+
+    result = run_cli("generate", "--spec", "spec", "--out", "generated", cwd=workspace)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"zoho-bulkgen: error: {expected}\n"
+    assert read_tree(workspace / "generated") == before
