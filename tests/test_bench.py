@@ -41,9 +41,10 @@ def test_the_benchmark_reports_all_three_and_they_agree(
     assert _bench().main(["--count", "300", "--seed", "7"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("300 payloads")
-    assert out.count("payloads/s") == 6
+    assert out.count("payloads/s") == 7
     assert "shipped validate_payload speed / jsonschema-rs validate, directly speed" in out
-    assert "shipped validate_payload speed / jsonschema Draft202012Validator speed" in out
+    assert "shipped validate_payload speed / jsonschema Draft202012Validator validate speed" in out
+    assert "shipped is_valid_payload speed / jsonschema Draft202012Validator is_valid speed" in out
 
 
 def test_synthetic_payloads_include_invalid_ones() -> None:

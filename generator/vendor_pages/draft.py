@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from generator.errors import OutputError
+from generator.paths import SPEC_DIR as PROJECT_SPEC_DIR
 from generator.spec.model import NormalizedSpec, ProductVersion
 from generator.spec.type_expr import ListOf, Named, UnionOf
 from generator.vendor_pages.drift import (
@@ -120,7 +121,7 @@ def run_extract(paths: list[Path], out_dir: Path, spec_dir: Path | None) -> int:
     if spec_dir is None:
         # Outside a project: pages are identified against the spec this
         # zoho-bulkgen was built from, when its source is at hand.
-        spec_dir = paths.SPEC_DIR
+        spec_dir = PROJECT_SPEC_DIR
         if not (spec_dir / "products.yaml").is_file():
             print(
                 "zoho-bulkgen: error: extract needs a spec to identify pages; pass --spec DIR",
