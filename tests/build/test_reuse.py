@@ -176,8 +176,8 @@ def test_recipes_change_with_the_formatting_code_and_the_tool_versions(
     before = recipes()
     copy = tmp_path / "generator"
     shutil.copytree(ROOT / "generator", copy)
-    (copy / "format.py").write_text(
-        (copy / "format.py").read_text().replace("line_length=BLACK_LINE_LENGTH", "line_length=99")
+    (copy / "build" / "format.py").write_text(
+        (copy / "build" / "format.py").read_text().replace("line_length=BLACK_LINE_LENGTH", "line_length=99")
     )
     monkeypatch.setattr(reuse, "GENERATOR_DIR", copy)
     changed_code = recipes()
