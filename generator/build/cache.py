@@ -20,7 +20,6 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,8 @@ def cache_folder() -> Path | None:
 @cache
 def tool_version(distribution: str) -> str:
     """The installed version of ``distribution`` (without importing it)."""
+    from importlib import metadata  # only when a tool's version is asked: slow to import
+
     return metadata.version(distribution)
 
 

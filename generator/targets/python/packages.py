@@ -8,11 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from hashlib import sha256
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from generator import __version__, paths
+from generator.build.cache import cached_text
+from generator.build.reuse import step_identity
 from generator.spec.model import (
     STATUS_VOCABULARY,
     ErrorCode,
@@ -21,6 +25,7 @@ from generator.spec.model import (
     ProductVersion,
 )
 from generator.spec.type_expr import Named
+from generator.targets.python import imports
 from generator.targets.python.imports import drop_unused_imports
 from generator.targets.python.names import (
     distribution,
@@ -160,10 +165,24 @@ def emit_packages(
                 path = target.format(package=product.package, module=version.module_name)
                 text = env.get_template(template).render(version_context)
                 if template in _PRUNED_IMPORTS:
-                    text = drop_unused_imports(text)
+                    text = _without_unused_imports(text)
                 files[f"{root}/{path}"] = text
             files[models_path(product.ir, version.ir)] = models[(product.name, version.version)]
     return files
+
+
+def _without_unused_imports(text: str) -> str:
+    """``drop_unused_imports(text)``, kept in the content cache under the text,
+    the pruning code and what shapes every step's output (an edit of the spec
+    that leaves a client's text alone does not parse it again)."""
+    parts = (step_identity(), _pruning_code(), text)
+    return cached_text("imports", parts, lambda: drop_unused_imports(text))
+
+
+@cache
+def _pruning_code() -> str:
+    """A hash of the code that drops unused imports."""
+    return sha256(Path(imports.__file__).read_bytes()).hexdigest()
 
 
 def models_path(product: Product, version: ProductVersion) -> str:
