@@ -32,7 +32,7 @@ from generator.targets.json_schema import to_strict
 GENERATOR_DIR = paths.GENERATOR_DIR
 SHIPPED_SCHEMAS = GENERATOR_DIR / "_schemas"
 """The schemas inside an installed zoho-bulkgen wheel."""
-CHECKOUT_SCHEMAS = GENERATOR_DIR.parent / "generated" / "schemas"
+CHECKOUT_SCHEMAS = paths.PROJECT_DIR / "generated" / "schemas"
 """The schemas beside the generator in a source checkout (an editable install)."""
 PACKAGE_PREFIX = "zoho_bulk_"
 CORE_PACKAGE = "zoho_bulk_core"

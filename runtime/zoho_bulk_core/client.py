@@ -33,7 +33,7 @@ from zoho_bulk_core.progress import (
     download_progress,
     for_job,
 )
-from zoho_bulk_core.requests import build_request
+from zoho_bulk_core.requests import build_request, json_pointer
 from zoho_bulk_core.results import (
     PageTracker,
     WriteResultRow,
@@ -52,6 +52,7 @@ from zoho_bulk_core.transport import (
     check_path_param,
     present,
 )
+from zoho_bulk_core.validation import to_pointer
 from zoho_bulk_core.waiters import WaitPolicy, async_wait_until_done, wait_until_done
 
 _T = TypeVar("_T")
@@ -107,12 +108,6 @@ class Reading:
     get: Operation[Any]
     state: str
     download: Operation[Path]
-
-
-def _pointer(steps: tuple[str | int, ...] | list[str | int]) -> str:
-    return "".join(
-        "/" + str(step).replace("~", "~0").replace("/", "~1") for step in steps
-    )
 
 
 def _label(operation: Operation[Any], values: Mapping[str, Any]) -> str:
@@ -178,7 +173,7 @@ def read_answer(operation: Operation[_T], body: object) -> _T:
         value: Any = operation.response.model_validate(body)
     except ValidationError as exc:
         problems = [
-            (_pointer(list(error["loc"])), str(error["msg"]))
+            (json_pointer(body, error["loc"]), str(error["msg"]))
             for error in exc.errors(include_url=False)
         ]
         raise UnexpectedAnswerError(operation.name, problems) from None
@@ -191,9 +186,9 @@ def read_answer(operation: Operation[_T], body: object) -> _T:
             value = getattr(value, step, None)
         if value is None:
             raise UnexpectedAnswerError(
-                operation.name, [(_pointer(walked), "the answer holds no value here")]
+                operation.name, [(to_pointer(walked), "the answer holds no value here")]
             )
-    return _checked(operation, value, _pointer(walked))
+    return _checked(operation, value, to_pointer(walked))
 
 
 def _first_request(

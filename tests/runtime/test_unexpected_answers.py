@@ -127,6 +127,19 @@ def test_the_async_client_and_the_waiter_raise_it_too(
     assert "/data/0/state" in error.pointers
 
 
+class _Tagged(BaseModel):
+    id: int | list[int]
+
+
+def test_a_mismatch_in_a_union_is_named_by_its_place_in_the_answer() -> None:
+    # pydantic's locations name each union member tried (``id``, ``int``);
+    # the pointer is the place in the answer, as InvalidRequestError's are.
+    operation = Operation("get_thing", "GET", "/thing", _Tagged, response=_Tagged)
+    with pytest.raises(UnexpectedAnswerError) as caught:
+        read_answer(operation, {"id": "seven"})
+    assert set(caught.value.pointers) == {"/id"}
+
+
 def test_many_mismatches_are_counted_not_all_listed() -> None:
     problems = [(f"/data/{index}/id", "wrong") for index in range(8)]
     error = UnexpectedAnswerError("get_bulk_read_job", problems)

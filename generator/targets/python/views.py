@@ -14,6 +14,7 @@ from functools import cache
 from generator import paths
 from generator.build.format import BLACK_LINE_LENGTH
 from generator.spec.model import Operation, ProductVersion
+from generator.targets.python.names import error_class_name
 from generator.targets.python.text import python_literal
 
 CLIENT_MEMBERS = frozenset({"close", "aclose", "base_url", "wait_policy"})
@@ -280,13 +281,6 @@ def _raises(operation: Operation, error_classes: Mapping[str, str]) -> tuple[str
             line += word
         lines.append(line)
     return tuple(lines)
-
-
-def error_class_name(code: str) -> str:
-    """The class an error code gets unless a clash renames it: ``INVALID_TOKEN``
-    gives ``InvalidTokenError`` (the rule of the error catalog's class names)."""
-    name = "".join(word.capitalize() for word in code.lower().split("_") if word)
-    return name if name.endswith("Error") else f"{name}Error"
 
 
 def _returns(operation: Operation) -> str:
