@@ -250,8 +250,8 @@ def _add_operation(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    from generator.build.manifest import input_digest, is_current, render_manifest
-    from generator.build.write import remove_leftovers, write_tree
+    from generator.output.manifest import input_digest, is_current, render_manifest
+    from generator.output.write import remove_leftovers, write_tree
 
     inputs = input_digest(args.spec)
     count = is_current(args.out, inputs)
@@ -260,7 +260,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         print(f"{args.out}: up to date ({count} files)")
         return 0
 
-    from generator.build.reuse import reusable_outputs
+    from generator.output.reuse import reusable_outputs
     from generator.pipeline import build
 
     result = build(args.spec, reusable_outputs(args.out))
@@ -276,7 +276,7 @@ def _run_generate(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from generator.build.manifest import input_digest, is_current
+    from generator.output.manifest import input_digest, is_current
 
     # The fast path: the manifest vouches for the tree, so nothing is built.
     count = is_current(args.out, input_digest(args.spec))
@@ -284,8 +284,8 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"{args.out}: up to date ({count} files)")
         return 0
 
-    from generator.build.reuse import reusable_outputs
-    from generator.build.write import describe_diff, diff_tree, read_tree
+    from generator.output.reuse import reusable_outputs
+    from generator.output.write import describe_diff, diff_tree, read_tree
     from generator.pipeline import build
 
     result = build(args.spec, reusable_outputs(args.out))

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.build.cache import Beside
-from generator.build.format import format_outputs
-from generator.build.reuse import EarlierOutputs
-from generator.build.write import with_marker
 from generator.changes.releases import emit_changelogs, plan_releases
 from generator.errors import SpecError
+from generator.output.cache import Beside
+from generator.output.format import format_outputs
+from generator.output.reuse import EarlierOutputs
+from generator.output.write import with_marker
 from generator.spec.load import load_spec, to_pointer
 from generator.spec.model import NormalizedSpec, ProductVersion
 from generator.spec.normalize import normalize_spec

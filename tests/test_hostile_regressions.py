@@ -24,8 +24,8 @@ import pytest
 import yaml
 from zoho_bulk_core.client import AsyncBaseClient, BaseClient
 
-from generator.build.cache import CACHE_ENV
 from generator.errors import SpecError
+from generator.output.cache import CACHE_ENV
 from generator.pipeline import build
 from generator.targets.python.check import MIXIN_ATTRIBUTES
 from generator.targets.python.names import BASE_ERROR_CLASSES, member_names

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import jinja2
 
-from generator.build.cache import cache_folder
+from generator.output.cache import cache_folder
 from generator.paths import TEMPLATES_DIR
 
 

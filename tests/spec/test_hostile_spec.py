@@ -33,9 +33,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator.build.cache import CACHE_ENV
-from generator.build.format import BLACK_LINE_LENGTH
 from generator.errors import SpecError
+from generator.output.cache import CACHE_ENV
+from generator.output.format import BLACK_LINE_LENGTH
 from generator.pipeline import BuildResult, build
 from generator.targets.python.check import RESERVED_MODEL_NAMES, RESERVED_VOCABULARY_NAMES
 from generator.targets.python.names import BASE_ERROR_CLASSES

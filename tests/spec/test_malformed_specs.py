@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build.write import read_tree
+from generator.output.write import read_tree
 from tests.conftest import GENERATED_DIR, SPEC_DIR, run_cli
 
 CASES: list[dict[str, Any]] = yaml.safe_load(

@@ -12,7 +12,7 @@ from pathlib import Path
 import black
 import pytest
 
-from generator.build.format import BLACK_LINE_LENGTH
+from generator.output.format import BLACK_LINE_LENGTH
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 
 PYTHON_DIR = GENERATED_DIR / "python"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator.build.manifest import input_digest, is_current, render_manifest
-from generator.build.reuse import read_earlier_outputs
-from generator.build.write import describe_diff, diff_tree, read_tree, write_tree
+from generator.output.manifest import input_digest, is_current, render_manifest
+from generator.output.reuse import read_earlier_outputs
+from generator.output.write import describe_diff, diff_tree, read_tree, write_tree
 from generator.pipeline import BuildResult
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from generator.build.cache import CACHE_ENV
 from generator.mock.server import load_normalized_spec
+from generator.output.cache import CACHE_ENV
 from generator.spec.model import NormalizedSpec, ProductVersion
 from generator.targets.python.models import (
     emit_all_models,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from generator.build.format import BLACK_LINE_LENGTH
+from generator.output.format import BLACK_LINE_LENGTH
 
 
 def drop_unused_imports(source: str) -> str:

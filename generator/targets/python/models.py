@@ -16,10 +16,10 @@ import keyword
 import re
 from typing import Any
 
-from generator.build.cache import cache_key, cached_texts
-from generator.build.format import BLACK_LINE_LENGTH, black_identity, format_python_files
-from generator.build.reuse import step_identity
 from generator.errors import GeneratorError
+from generator.output.cache import cache_key, cached_texts
+from generator.output.format import BLACK_LINE_LENGTH, black_identity, format_python_files
+from generator.output.reuse import step_identity
 from generator.spec.model import ProductVersion
 from generator.spec.type_expr import is_nullable
 from generator.targets.python.text import docstring_text, python_literal

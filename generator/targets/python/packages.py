@@ -15,8 +15,8 @@ from typing import Any
 import jinja2
 
 from generator import __version__, paths
-from generator.build.cache import cached_text
-from generator.build.reuse import step_identity
+from generator.output.cache import cached_text
+from generator.output.reuse import step_identity
 from generator.spec.model import (
     STATUS_VOCABULARY,
     ErrorCode,

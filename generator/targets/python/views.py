@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from generator import paths
-from generator.build.format import BLACK_LINE_LENGTH
+from generator.output.format import BLACK_LINE_LENGTH
 from generator.spec.model import Operation, ProductVersion
 from generator.targets.python.names import error_class_name
 from generator.targets.python.text import python_literal

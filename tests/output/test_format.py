@@ -10,7 +10,7 @@ import black
 import pytest
 from black.mode import Mode, TargetVersion
 
-from generator.build.format import BLACK_LINE_LENGTH, black_reason, format_outputs, needs_black
+from generator.output.format import BLACK_LINE_LENGTH, black_reason, format_outputs, needs_black
 from generator.pipeline import render
 from tests.conftest import SPEC_DIR
 from tests.test_bench import _load_bench
@@ -108,7 +108,7 @@ def test_format_outputs_runs_black_on_what_the_check_refuses() -> None:
 
 
 def test_black_always_runs_black_on_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.build.format as format_module
+    import generator.output.format as format_module
 
     seen: list[str] = []
 

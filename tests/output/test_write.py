@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputError
-from generator.build.write import MARKER, read_tree, with_marker, write_tree
+from generator.output.write import MARKER, read_tree, with_marker, write_tree
 
 
 def test_unchanged_output_writes_nothing(tmp_path: Path) -> None:

@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.cache import CACHE_ENV, JOBS_ENV, cache_key, cached_text, cached_texts, run_parallel
 from generator.errors import GeneratorError
-from generator.build.format import format_python, format_python_files
+from generator.output.cache import (
+    CACHE_ENV,
+    JOBS_ENV,
+    cache_key,
+    cached_text,
+    cached_texts,
+    run_parallel,
+)
+from generator.output.format import format_python, format_python_files
 
 
 @pytest.fixture
@@ -131,8 +138,8 @@ def test_workers_are_spawned_when_other_threads_run(monkeypatch: pytest.MonkeyPa
 def test_versions_with_the_same_models_share_one_datamodel_codegen_run(cache_dir: Path) -> None:
     import json
 
-    from generator.targets.python.models import models_by_datamodel_codegen
     from generator.mock.server import load_normalized_spec
+    from generator.targets.python.models import models_by_datamodel_codegen
     from generator.targets.python.models_schema import models_schema
     from tests.conftest import SPEC_DIR
 
@@ -148,3 +155,30 @@ def test_versions_with_the_same_models_share_one_datamodel_codegen_run(cache_dir
     for (version, _), source in zip(versions, sources, strict=True):
         assert source.startswith(f'"""Pydantic models of {version.product_title} Bulk API ')
         assert f"Bulk API {version.version}.\n" in source.splitlines(keepends=True)[0]
+
+
+def test_beside_recomputes_here_what_its_child_could_not_give(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from generator.output.cache import Beside
+
+    monkeypatch.setenv(JOBS_ENV, "2")
+    parent = os.getpid()
+
+    def made_here_only() -> str:
+        if os.getpid() != parent:
+            raise RuntimeError("fails in the child")
+        return "made here"
+
+    with Beside(made_here_only) as beside:
+        assert beside.result() == "made here"
+    with Beside(lambda: {"pid": os.getpid(), "value": [1, 2]}) as beside:
+        result = beside.result()
+    assert result["value"] == [1, 2]
+    # Forked where it can (one thread, fork available); the bytes never depend on it.
+    import threading
+
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        assert result["pid"] != parent

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.manifest import MANIFEST, input_digest, is_current, render_manifest
-from generator.build.write import read_tree
+from generator.output.manifest import MANIFEST, input_digest, is_current, render_manifest
+from generator.output.write import read_tree
 from tests.conftest import run_cli, run_cli_in_process
 
 HEAVY_MODULES = ("black", "datamodel_code_generator", "jinja2", "jsonschema", "yaml", "pydantic")
@@ -97,7 +97,7 @@ def test_a_broken_or_foreign_manifest_is_not_trusted(work: Path) -> None:
 def test_tool_versions_and_generator_source_are_inputs(
     work: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.build.manifest as manifest
+    import generator.output.manifest as manifest
 
     before = input_digest(work / "spec")
     versions = manifest.tool_versions()

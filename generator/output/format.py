@@ -17,9 +17,9 @@ from collections.abc import Callable, Collection, Mapping
 from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
-from generator.build.cache import cache_key, cached_text, cached_texts
 from generator.errors import GeneratorError
-from generator.build.reuse import EarlierOutputs, step_identity
+from generator.output.cache import cache_key, cached_text, cached_texts
+from generator.output.reuse import EarlierOutputs, step_identity
 
 BLACK_LINE_LENGTH = 88
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.cache import CACHE_ENV, JOBS_ENV
-from generator.build.manifest import MANIFEST, sha256
-from generator.build.reuse import read_earlier_outputs
-from generator.build.write import read_tree
+from generator.output.cache import CACHE_ENV, JOBS_ENV
+from generator.output.manifest import MANIFEST, sha256
+from generator.output.reuse import read_earlier_outputs
+from generator.output.write import read_tree
 from tests.conftest import ROOT, run_cli, run_cli_in_process
 
 SLOW_TOOLS = ("black", "datamodel_code_generator")
@@ -166,8 +166,8 @@ def test_recipes_change_with_the_formatting_code_and_the_tool_versions(
 ) -> None:
     # A recipe must capture what acts on the text after it is taken: black's
     # settings live in format.py's code, not only in the strings hashed.
-    import generator.build.reuse as reuse
-    from generator.build.format import json_recipe, python_recipe
+    import generator.output.reuse as reuse
+    from generator.output.format import json_recipe, python_recipe
 
     def recipes() -> tuple[str, str]:
         reuse.step_identity.cache_clear()
@@ -176,8 +176,10 @@ def test_recipes_change_with_the_formatting_code_and_the_tool_versions(
     before = recipes()
     copy = tmp_path / "generator"
     shutil.copytree(ROOT / "generator", copy)
-    (copy / "build" / "format.py").write_text(
-        (copy / "build" / "format.py").read_text().replace("line_length=BLACK_LINE_LENGTH", "line_length=99")
+    (copy / "output" / "format.py").write_text(
+        (copy / "output" / "format.py")
+        .read_text()
+        .replace("line_length=BLACK_LINE_LENGTH", "line_length=99")
     )
     monkeypatch.setattr(reuse, "GENERATOR_DIR", copy)
     changed_code = recipes()

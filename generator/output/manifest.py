@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator import paths
-from generator import __version__
+from generator import __version__, paths
 
 MANIFEST = ".zoho-bulkgen-manifest.json"
 FORMAT_VERSION = 2
@@ -43,7 +42,8 @@ SHAPING_DISTRIBUTIONS = (
     "pydantic_core",
     "pyyaml",
 )
-_DEBRIS_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build"})
+DEBRIS_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build"})
+"""Folders tools leave in a tree (caches, build output): never output, never hashed."""
 
 
 def sha256(data: bytes) -> str:
@@ -144,7 +144,7 @@ def _walk(folder: Path) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     for current, dirs, files in os.walk(folder, followlinks=True):
         dirs[:] = [
-            name for name in dirs if name not in _DEBRIS_DIRS and not name.endswith(".egg-info")
+            name for name in dirs if name not in DEBRIS_DIRS and not name.endswith(".egg-info")
         ]
         base = Path(current)
         for name in files:

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from generator.build.manifest import MANIFEST
-from generator.build.write import read_tree
+from generator.output.manifest import MANIFEST
+from generator.output.write import read_tree
 from tests.conftest import ROOT, SPEC_DIR, run_cli
 
 # How many files the staging folder holds when the run is killed (0: as soon as

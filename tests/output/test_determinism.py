@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.build.cache import CACHE_ENV
-from generator.build.write import read_tree
+from generator.output.cache import CACHE_ENV
+from generator.output.write import read_tree
 from tests.conftest import run_cli
 
 

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import OutputError
-from generator.build.manifest import MANIFEST
+from generator.output.manifest import DEBRIS_DIRS, MANIFEST
 
 MARKER = ".zoho-bulkgen"
-_DEBRIS_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build"})
 MARKER_TEXT = (
     b"This folder is written by zoho-bulkgen; edit spec/, templates/ and runtime/ instead.\n"
 )
@@ -58,7 +57,7 @@ def read_tree(root: Path) -> dict[str, bytes]:
 
 def _is_tool_debris(parts: tuple[str, ...]) -> bool:
     """Caches and build leftovers that tools drop into a package folder."""
-    return any(part in _DEBRIS_DIRS or part.endswith(".egg-info") for part in parts[:-1])
+    return any(part in DEBRIS_DIRS or part.endswith(".egg-info") for part in parts[:-1])
 
 
 def diff_tree(current: dict[str, bytes], desired: dict[str, bytes]) -> TreeDiff:
