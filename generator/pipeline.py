@@ -14,7 +14,7 @@ from generator.output.format import format_outputs
 from generator.output.reuse import EarlierOutputs
 from generator.output.write import with_marker
 from generator.spec.load import load_spec, to_pointer
-from generator.spec.model import NormalizedSpec, ProductVersion
+from generator.spec.model import NormalizedSpec
 from generator.spec.normalize import normalize_spec
 from generator.spec.validate import validate_spec
 from generator.targets.docs import emit_docs
@@ -23,6 +23,7 @@ from generator.targets.openapi import emit_openapi
 from generator.targets.python.check import check_python_names
 from generator.targets.python.models import emit_all_models, models_recipe
 from generator.targets.python.models_schema import models_schema
+from generator.targets.python.names import module_name, package
 from generator.targets.python.packages import (
     PYTHON_ROOT,
     emit_packages,
@@ -30,6 +31,7 @@ from generator.targets.python.packages import (
     package_schemas,
     runtime_paths,
 )
+from generator.targets.python.shared_models import share_models, shared_models_recipes
 
 
 @dataclass(frozen=True)
@@ -124,21 +126,29 @@ def _models(
     spec: NormalizedSpec, earlier: EarlierOutputs
 ) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
     """The models source of every (product, version), and the recipe of every
-    models.py; datamodel-code-generator runs only for those ``earlier`` lacks
-    (the others get an empty source, which formatting replaces)."""
+    models.py. A product's models are written (shared_models: whole, then the
+    classes an earlier version has imported from it) only when ``earlier``
+    lacks one of its versions' files; otherwise each gets an empty source,
+    which formatting replaces with the earlier file."""
     models: dict[tuple[str, str], str] = {}
     recipes: dict[str, str] = {}
-    to_make: list[tuple[ProductVersion, dict[str, Any]]] = []
     for product in spec.products:
-        for version in product.versions:
-            schema = models_schema(version, spec)
-            recipe = models_recipe(version, schema)
+        schemas = [(version, models_schema(version, spec)) for version in product.versions]
+        whole = [models_recipe(version, schema) for version, schema in schemas]
+        shared = shared_models_recipes(package(product), whole)
+        for version, recipe in zip(product.versions, shared, strict=True):
             recipes[models_path(product, version)] = recipe
             models[(version.product, version.version)] = ""
-            if earlier.find(recipe) is None:
-                to_make.append((version, schema))
-    for (version, _), source in zip(to_make, emit_all_models(to_make), strict=True):
-        models[(version.product, version.version)] = source
+        if all(earlier.find(recipe) is not None for recipe in shared):
+            continue
+        sources = emit_all_models(schemas)
+        modules = [
+            (module_name(v.version), s) for v, s in zip(product.versions, sources, strict=True)
+        ]
+        for version, source in zip(
+            product.versions, share_models(package(product), modules), strict=True
+        ):
+            models[(version.product, version.version)] = source
     return models, recipes
 
 

@@ -25,7 +25,12 @@ from pathlib import Path, PurePosixPath
 from generator.output.cache import cache_folder
 from generator.output.manifest import GENERATOR_DIR, read_manifest, sha256, tool_versions
 
-_STEP_MODULES = ("output/format.py", "targets/python/models.py")
+_STEP_MODULES = (
+    "output/format.py",
+    "targets/python/models.py",
+    "targets/python/shared_models.py",
+    "targets/python/imports.py",
+)
 """The generator's modules whose code acts on a text after its recipe is
 taken (black's settings, the JSON layout, how a models file is assembled)."""
 

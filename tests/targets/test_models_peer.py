@@ -20,7 +20,9 @@ from generator.targets.python.models import (
     render_models,
 )
 from generator.targets.python.models_schema import models_schema
+from generator.targets.python.names import module_name, package
 from generator.targets.python.packages import models_path
+from generator.targets.python.shared_models import share_models
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 from tests.test_bench import _load_bench
 
@@ -49,12 +51,18 @@ def test_the_models_writer_equals_datamodel_codegen_for_every_product_version() 
         assert text == expected, f"{version.product} {version.version}"
 
 
-def test_the_committed_models_are_those_of_both_writers() -> None:
+def test_the_committed_models_are_those_of_both_writers_then_shared() -> None:
     spec = load_normalized_spec(SPEC_DIR)
     for product in spec.products:
-        for version in product.versions:
+        whole = [
+            (module_name(version.version), render_models(version, models_schema(version, spec)))
+            for version in product.versions
+        ]
+        assert all(text is not None for _, text in whole)
+        shared = share_models(package(product), [(name, text or "") for name, text in whole])
+        for version, expected in zip(product.versions, shared, strict=True):
             committed = (GENERATED_DIR / models_path(product, version)).read_text("utf-8")
-            assert render_models(version, models_schema(version, spec)) == committed
+            assert committed == expected, f"{product.name} {version.version}"
 
 
 def test_the_writers_agree_on_a_synthetic_spec_with_other_names(tmp_path: Path) -> None:

@@ -42,7 +42,12 @@ from generator.targets.python.text import (
     snake_case,
     toml_string,
 )
-from generator.targets.python.views import call_lines, descriptor_name, operation_views
+from generator.targets.python.views import (
+    call_lines,
+    common_raises,
+    descriptor_name,
+    operation_views,
+)
 from generator.targets.templating import new_environment
 
 RUNTIME_DIR = paths.RUNTIME_DIR / "zoho_bulk_core"
@@ -156,6 +161,7 @@ def emit_packages(
                 **context,
                 "version": version,
                 "operations": operations,
+                "common_raises": common_raises(version.ir, classes),
                 "lifecycle": {name: lifecycle_view(version.ir, name) for name in _LIFECYCLE_ROLES},
                 "keyword_types": sorted({op.options for op in operations if op.options}),
                 "call": call_lines,

@@ -103,8 +103,27 @@ def operation_views(
     version: ProductVersion, error_classes: Mapping[str, str]
 ) -> list[OperationView]:
     """Views of every operation of ``version``, in spec order; ``error_classes``
-    holds the exception class of each error code (python_names)."""
-    return [_view(version, operation, error_classes) for operation in version.operations]
+    holds the exception class of each error code (python_names). An
+    operation's ``raises`` leaves out the errors every operation of the
+    version has (common_raises: the client's docstring gives them once)."""
+    common = _common_errors(version)
+    return [_view(version, operation, error_classes, common) for operation in version.operations]
+
+
+def common_raises(version: ProductVersion, error_classes: Mapping[str, str]) -> tuple[str, ...]:
+    """The errors every operation of ``version`` has, as ``raises`` lines;
+    none for a version of fewer than two operations."""
+    return _raises_lines(_common_errors(version), error_classes)
+
+
+def _common_errors(version: ProductVersion) -> tuple[tuple[int, str], ...]:
+    """(HTTP status, code) of the errors every operation of ``version`` has,
+    in the first operation's order."""
+    if len(version.operations) < 2:
+        return ()
+    first, *others = version.operations
+    shared = set.intersection(*({(e.http_status, e.code) for e in op.errors} for op in others))
+    return tuple((e.http_status, e.code) for e in first.errors if (e.http_status, e.code) in shared)
 
 
 def descriptor_name(operation: Operation) -> str:
@@ -114,7 +133,10 @@ def descriptor_name(operation: Operation) -> str:
 
 
 def _view(
-    version: ProductVersion, operation: Operation, error_classes: Mapping[str, str]
+    version: ProductVersion,
+    operation: Operation,
+    error_classes: Mapping[str, str],
+    common: tuple[tuple[int, str], ...],
 ) -> OperationView:
     params = [Param(param.name, "str", param.description) for param in operation.path_params]
     options = operation.request_keywords or ""
@@ -174,7 +196,14 @@ def _view(
         call=call_lines("return self._call", arguments),
         acall=call_lines("return await self._call", arguments),
         scopes=tuple(" + ".join(alternative) for alternative in operation.scopes),
-        raises=_raises(operation, error_classes),
+        raises=_raises_lines(
+            tuple(
+                (e.http_status, e.code)
+                for e in operation.errors
+                if (e.http_status, e.code) not in common
+            ),
+            error_classes,
+        ),
     )
 
 
@@ -261,15 +290,17 @@ RAISES_WIDTH = 72
 """Width of the Raises section's lines (at a method's docstring indent)."""
 
 
-def _raises(operation: Operation, error_classes: Mapping[str, str]) -> tuple[str, ...]:
-    """The operation's error codes grouped by HTTP status, each group wrapped;
-    a code whose class is not simply named after it gets its class in brackets."""
+def _raises_lines(
+    errors: Sequence[tuple[int, str]], error_classes: Mapping[str, str]
+) -> tuple[str, ...]:
+    """``errors`` (HTTP status, code) grouped by status, each group wrapped; a
+    code whose class is not simply named after it gets its class in brackets."""
     statuses: dict[int, list[str]] = {}
-    for error in operation.errors:
-        named = error.code
-        if error_classes[error.code] != error_class_name(error.code):
-            named += f" ({error_classes[error.code]})"
-        statuses.setdefault(error.http_status, []).append(named)
+    for status, code in errors:
+        named = code
+        if error_classes[code] != error_class_name(code):
+            named += f" ({error_classes[code]})"
+        statuses.setdefault(status, []).append(named)
     lines: list[str] = []
     for status, codes in sorted(statuses.items()):
         line = f"{status}:"

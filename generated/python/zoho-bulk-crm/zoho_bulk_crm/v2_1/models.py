@@ -10,153 +10,70 @@ from typing import Annotated, Any
 from pydantic import Field
 from zoho_bulk_core.models import BulkModel, Digits, ModuleAccess, Timestamp
 from zoho_bulk_core.vocabulary import (
-    CallbackMethodValue,
     ComparatorValue,
     FileTypeValue,
     GroupOperatorValue,
     JobOperationValue,
     JobStatusValue,
     ResourceTypeValue,
-    ResultStatusValue,
     WriteOperationValue,
 )
 
+from zoho_bulk_crm.v2.models import (
+    BulkReadCreateResponse,
+    BulkReadCreateResult,
+    BulkReadJobCreated,
+    BulkReadResult,
+    BulkWriteCreateResponse,
+    BulkWriteFile,
+    BulkWriteJobCreated,
+    BulkWriteResult,
+    Callback,
+    CallbackRequest,
+    DefaultValue,
+    ErrorResponse,
+    FieldMapping,
+    FieldRef,
+    ModuleRef,
+    UploadedFile,
+    UploadFileResponse,
+    User,
+)
 
-class CallbackRequest(BulkModel):
-    """Where the vendor should report that a job finished: both the URL and the method are needed (the vendor answers INVALID_CALLBACK_METHOD or INVALID_CALLBACK_URL otherwise)."""
-
-    url: Annotated[str, Field(max_length=2048)]
-    """URL that receives the notification."""
-    method: Annotated[CallbackMethodValue, Field(title="CallbackMethod")]
-    """HTTP method of the notification (post)."""
-
-
-class DefaultValue(BulkModel):
-    """The value a field mapping puts in a field whose CSV cell is empty."""
-
-    value: Any | None = None
-    """The value itself."""
-    name: str | None = None
-    """For a lookup field, the name of the related record."""
-    module: str | None = None
-    """For a lookup field, the related module."""
-
-
-class FieldMapping(BulkModel):
-    """Maps one column of the uploaded CSV file to a field of the module."""
-
-    api_name: str
-    """API name of the target field."""
-    index: Annotated[int | None, Field(ge=0)] = None
-    """Zero-based column index in the CSV file."""
-    format: str | None = None
-    """Format of date or date-time values in the column."""
-    find_by: str | None = None
-    """For a lookup field, the field of the related module used to find the record."""
-    default_value: DefaultValue | None = None
-    """Value used when the column is empty."""
-    module: str | None = None
-    """For a lookup field, the related module."""
-
-
-class BulkWriteResult(BulkModel):
-    """Where to download the result of a finished bulk write job."""
-
-    download_url: str | None = None
-    """Relative or absolute URL of the result zip."""
-    error_message: str | dict[str, Any] | None = None
-    """Why the job failed (failure notifications)."""
-
-
-class BulkReadResult(BulkModel):
-    """The outcome of a finished bulk read job."""
-
-    page: int | None = None
-    """Page exported by this job."""
-    per_page: int | None = None
-    """Most records a page holds."""
-    count: int | None = None
-    """Records exported."""
-    download_url: str | None = None
-    """URL of the result zip, relative to the API host."""
-    more_records: bool | None = None
-    """Whether another page can be exported."""
-    error_message: str | dict[str, Any] | None = None
-    """Why the job failed (failure notifications)."""
-
-
-class ErrorResponse(BulkModel):
-    """The body of an error answer."""
-
-    code: str
-    """Machine-readable error code."""
-    message: str | None = None
-    """Human-readable explanation."""
-    details: dict[str, Any] | None = None
-    """Extra facts about the error."""
-    status: str | None = None
-    """Always error."""
-
-
-class User(BulkModel):
-    """The user who created a job."""
-
-    id: Digits
-    """Unique id of the user."""
-    name: str | None = None
-    """Full name of the user."""
-    email: str | None = None
-    """Email address of the user (newer versions)."""
-
-
-class ModuleRef(BulkModel):
-    """A module named by its API name and id. The vendor writes the id as a string of digits; the official Python SDKs send it as a JSON number (a Long), which the server accepts too."""
-
-    api_name: str
-    """API name of the module."""
-    id: int | Digits | None = None
-    """Unique id of the module."""
-    module: str | None = None
-    """API name of the module again (sent by some SDK versions)."""
-    module_name: str | None = None
-    """Display name of the module."""
-
-
-class FieldRef(BulkModel):
-    """A field named by its API name and id (the id as in ModuleRef)."""
-
-    api_name: str
-    """API name of the field."""
-    id: int | Digits | None = None
-    """Unique id of the field."""
-
-
-class Callback(BulkModel):
-    """Where the vendor reports that a job finished."""
-
-    url: str
-    """URL that receives the notification."""
-    method: Annotated[CallbackMethodValue | None, Field(title="CallbackMethod")] = None
-    """HTTP method of the notification."""
-
-
-class BulkWriteFile(BulkModel):
-    """Progress and counts for the file imported by a resource."""
-
-    status: Annotated[JobStatusValue | None, Field(title="JobStatus")] = None
-    """State of the file's import."""
-    name: str | None = None
-    """Name of the CSV file inside the uploaded zip."""
-    module: str | None = None
-    """Module the file was imported into."""
-    added_count: int | None = None
-    """Records created."""
-    skipped_count: int | None = None
-    """Records skipped; the result file says why."""
-    updated_count: int | None = None
-    """Records updated."""
-    total_count: int | None = None
-    """Records processed in all."""
+__all__ = [
+    "CallbackRequest",
+    "DefaultValue",
+    "FieldMapping",
+    "BulkWriteResult",
+    "BulkReadResult",
+    "ErrorResponse",
+    "User",
+    "ModuleRef",
+    "FieldRef",
+    "Callback",
+    "BulkWriteFile",
+    "BulkWriteResource",
+    "BulkWriteJob",
+    "Criterion",
+    "BulkReadQuery",
+    "BulkReadJob",
+    "BulkReadJobEnvelope",
+    "CriteriaCondition",
+    "CriteriaGroup",
+    "BulkReadQueryRequest",
+    "BulkReadRequest",
+    "BulkReadJobCreated",
+    "BulkReadCreateResult",
+    "BulkReadCreateResponse",
+    "BulkWriteResourceRequest",
+    "BulkWriteRequest",
+    "BulkWriteJobCreated",
+    "BulkWriteCreateResponse",
+    "UploadedFile",
+    "UploadFileResponse",
+    "BulkReadCallback",
+    "BulkWriteCallback",
+]
 
 
 class BulkWriteResource(ModuleAccess):
@@ -321,43 +238,6 @@ class BulkReadRequest(BulkModel):
     """csv (default) or ics (Events only)."""
 
 
-class BulkReadJobCreated(BulkModel):
-    """The new bulk read job, as the create answer describes it."""
-
-    id: Digits
-    """Unique id of the new job."""
-    operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
-    """Always read."""
-    state: Annotated[JobStatusValue | None, Field(title="JobStatus")] = None
-    """State of the new job (ADDED)."""
-    created_by: User | None = None
-    """Who created the job."""
-    created_time: Timestamp | None = None
-    """When the job was created."""
-
-
-class BulkReadCreateResult(BulkModel):
-    """The outcome of creating one bulk read job."""
-
-    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
-    """success, or error."""
-    code: str
-    """Machine-readable outcome (ADDED_SUCCESSFULLY)."""
-    message: str | None = None
-    """Human-readable outcome."""
-    details: BulkReadJobCreated
-    """The new job."""
-
-
-class BulkReadCreateResponse(BulkModel):
-    """The answer to a create-bulk-read-job request."""
-
-    data: Annotated[list[BulkReadCreateResult], Field(min_length=1)]
-    """One result, for the new job."""
-    info: dict[str, Any] | None = None
-    """Extra facts; empty in practice."""
-
-
 class BulkWriteResourceRequest(ModuleAccess):
     """One module's part of a new bulk write job."""
 
@@ -388,54 +268,6 @@ class BulkWriteRequest(BulkModel):
     """Where the vendor should report completion."""
     resource: Annotated[list[BulkWriteResourceRequest], Field(min_length=1)]
     """The modules to import into, at least one."""
-
-
-class BulkWriteJobCreated(BulkModel):
-    """The new bulk write job, as the create answer describes it."""
-
-    id: Digits
-    """Unique id of the new job."""
-    created_by: User | None = None
-    """Who created the job."""
-    created_time: Timestamp | None = None
-    """When the job was created."""
-    file_id: int | Digits | None = None
-    """Id of the uploaded file the job imports."""
-
-
-class BulkWriteCreateResponse(BulkModel):
-    """The answer to a create-bulk-write-job request."""
-
-    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
-    """success, or error."""
-    code: str
-    """Machine-readable outcome (SUCCESS)."""
-    message: str | None = None
-    """Human-readable outcome."""
-    details: BulkWriteJobCreated
-    """The new job."""
-
-
-class UploadedFile(BulkModel):
-    """The file the upload stored."""
-
-    file_id: int | Digits
-    """Id to name the file in a bulk write job (a string of digits; the vendor's OpenAPI and SDKs read it as a 64-bit integer)."""
-    created_time: Timestamp | None = None
-    """When the file was stored."""
-
-
-class UploadFileResponse(BulkModel):
-    """The answer to a file upload."""
-
-    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
-    """success, or error."""
-    code: str
-    """Machine-readable outcome (FILE_UPLOAD_SUCCESS)."""
-    message: str | None = None
-    """Human-readable outcome."""
-    details: UploadedFile
-    """The stored file."""
 
 
 class BulkReadCallback(BulkModel):
@@ -474,14 +306,6 @@ class BulkWriteCallback(BulkModel):
 
 Criterion.model_rebuild()
 CriteriaGroup.model_rebuild()
-DefaultValue.__zoho_nullable__ = ("value",)
-FieldMapping.__zoho_nullable__ = (
-    "index",
-    "format",
-    "find_by",
-    "default_value",
-    "module",
-)
 BulkWriteResource.__zoho_nullable__ = ("type", "find_by", "ignore_empty")
 BulkWriteJob.__zoho_nullable__ = ("character_encoding",)
 Criterion.__zoho_nullable__ = ("value",)

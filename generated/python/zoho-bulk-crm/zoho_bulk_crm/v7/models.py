@@ -9,65 +9,70 @@ from typing import Annotated, Any
 
 from pydantic import Field
 from zoho_bulk_core.models import BulkModel, Digits, ModuleAccess, Timestamp
-from zoho_bulk_core.vocabulary import (
-    CallbackMethodValue,
-    ComparatorValue,
-    FileTypeValue,
-    GroupOperatorValue,
-    JobOperationValue,
-    JobStatusValue,
-    ResourceTypeValue,
-    ResultStatusValue,
-    WriteOperationValue,
+from zoho_bulk_core.vocabulary import FileTypeValue, JobOperationValue, JobStatusValue
+
+from zoho_bulk_crm.v2.models import (
+    BulkReadCreateResponse,
+    BulkReadCreateResult,
+    BulkReadJobCreated,
+    BulkWriteCreateResponse,
+    BulkWriteFile,
+    BulkWriteJobCreated,
+    BulkWriteResult,
+    Callback,
+    CallbackRequest,
+    DefaultValue,
+    ErrorResponse,
+    FieldRef,
+    ModuleRef,
+    UploadedFile,
+    UploadFileResponse,
+    User,
 )
+from zoho_bulk_crm.v5.models import (
+    BulkWriteCallback,
+    BulkWriteJob,
+    BulkWriteRequest,
+    BulkWriteResource,
+    BulkWriteResourceRequest,
+    FieldMapping,
+)
+from zoho_bulk_crm.v6.models import CriteriaCondition, CriteriaGroup, Criterion
 
-
-class CallbackRequest(BulkModel):
-    """Where the vendor should report that a job finished: both the URL and the method are needed (the vendor answers INVALID_CALLBACK_METHOD or INVALID_CALLBACK_URL otherwise)."""
-
-    url: Annotated[str, Field(max_length=2048)]
-    """URL that receives the notification."""
-    method: Annotated[CallbackMethodValue, Field(title="CallbackMethod")]
-    """HTTP method of the notification (post)."""
-
-
-class DefaultValue(BulkModel):
-    """The value a field mapping puts in a field whose CSV cell is empty."""
-
-    value: Any | None = None
-    """The value itself."""
-    name: str | None = None
-    """For a lookup field, the name of the related record."""
-    module: str | None = None
-    """For a lookup field, the related module."""
-
-
-class FieldMapping(BulkModel):
-    """Maps one column of the uploaded CSV file to a field of the module."""
-
-    api_name: str
-    """API name of the target field."""
-    index: Annotated[int | None, Field(ge=0)] = None
-    """Zero-based column index in the CSV file."""
-    format: str | None = None
-    """Format of date or date-time values in the column."""
-    find_by: str | None = None
-    """For a lookup field, the field of the related module used to find the record."""
-    default_value: DefaultValue | None = None
-    """Value used when the column is empty."""
-    module: str | None = None
-    """For a lookup field, the related module."""
-    parent_column_index: int | None = None
-    """Column holding the parent record of a subform row."""
-
-
-class BulkWriteResult(BulkModel):
-    """Where to download the result of a finished bulk write job."""
-
-    download_url: str | None = None
-    """Relative or absolute URL of the result zip."""
-    error_message: str | dict[str, Any] | None = None
-    """Why the job failed (failure notifications)."""
+__all__ = [
+    "CallbackRequest",
+    "DefaultValue",
+    "FieldMapping",
+    "BulkWriteResult",
+    "BulkReadResult",
+    "ErrorResponse",
+    "User",
+    "ModuleRef",
+    "FieldRef",
+    "Callback",
+    "BulkWriteFile",
+    "BulkWriteResource",
+    "BulkWriteJob",
+    "Criterion",
+    "BulkReadQuery",
+    "BulkReadJob",
+    "BulkReadJobEnvelope",
+    "CriteriaCondition",
+    "CriteriaGroup",
+    "BulkReadQueryRequest",
+    "BulkReadRequest",
+    "BulkReadJobCreated",
+    "BulkReadCreateResult",
+    "BulkReadCreateResponse",
+    "BulkWriteResourceRequest",
+    "BulkWriteRequest",
+    "BulkWriteJobCreated",
+    "BulkWriteCreateResponse",
+    "UploadedFile",
+    "UploadFileResponse",
+    "BulkReadCallback",
+    "BulkWriteCallback",
+]
 
 
 class BulkReadResult(BulkModel):
@@ -87,153 +92,6 @@ class BulkReadResult(BulkModel):
     """Why the job failed (failure notifications)."""
     next_page_token: str | None = None
     """Token for the next page; send it back as query.page_token."""
-
-
-class ErrorResponse(BulkModel):
-    """The body of an error answer."""
-
-    code: str
-    """Machine-readable error code."""
-    message: str | None = None
-    """Human-readable explanation."""
-    details: dict[str, Any] | None = None
-    """Extra facts about the error."""
-    status: str | None = None
-    """Always error."""
-
-
-class User(BulkModel):
-    """The user who created a job."""
-
-    id: Digits
-    """Unique id of the user."""
-    name: str | None = None
-    """Full name of the user."""
-    email: str | None = None
-    """Email address of the user (newer versions)."""
-
-
-class ModuleRef(BulkModel):
-    """A module named by its API name and id. The vendor writes the id as a string of digits; the official Python SDKs send it as a JSON number (a Long), which the server accepts too."""
-
-    api_name: str
-    """API name of the module."""
-    id: int | Digits | None = None
-    """Unique id of the module."""
-    module: str | None = None
-    """API name of the module again (sent by some SDK versions)."""
-    module_name: str | None = None
-    """Display name of the module."""
-
-
-class FieldRef(BulkModel):
-    """A field named by its API name and id (the id as in ModuleRef)."""
-
-    api_name: str
-    """API name of the field."""
-    id: int | Digits | None = None
-    """Unique id of the field."""
-
-
-class Callback(BulkModel):
-    """Where the vendor reports that a job finished."""
-
-    url: str
-    """URL that receives the notification."""
-    method: Annotated[CallbackMethodValue | None, Field(title="CallbackMethod")] = None
-    """HTTP method of the notification."""
-
-
-class BulkWriteFile(BulkModel):
-    """Progress and counts for the file imported by a resource."""
-
-    status: Annotated[JobStatusValue | None, Field(title="JobStatus")] = None
-    """State of the file's import."""
-    name: str | None = None
-    """Name of the CSV file inside the uploaded zip."""
-    module: str | None = None
-    """Module the file was imported into."""
-    added_count: int | None = None
-    """Records created."""
-    skipped_count: int | None = None
-    """Records skipped; the result file says why."""
-    updated_count: int | None = None
-    """Records updated."""
-    total_count: int | None = None
-    """Records processed in all."""
-
-
-class BulkWriteResource(ModuleAccess):
-    """One module's part of a bulk write job."""
-
-    status: Annotated[JobStatusValue | None, Field(title="JobStatus")] = None
-    """State of this resource."""
-    type: ResourceTypeValue | None = None
-    """Kind of content imported."""
-    module: ModuleRef
-    """The module imported into."""
-    field_mappings: list[FieldMapping] | None = None
-    """How CSV columns map to fields."""
-    file: BulkWriteFile | None = None
-    """The imported file and its counts."""
-    find_by: str | None = None
-    """Unique field used to match existing records (update and upsert)."""
-    ignore_empty: bool | None = None
-    """Whether empty CSV cells leave the field unchanged."""
-    file_id: int | Digits | None = None
-    """Id of the uploaded zip file."""
-    message: str | None = None
-    """Why the resource failed."""
-    code: str | None = None
-    """Outcome code of this resource (ADDED, SUCCESS, ...)."""
-    file_names: list[str] | None = None
-    """Names of the CSV files in the uploaded zip."""
-
-
-class BulkWriteJob(BulkModel):
-    """Details of a bulk write job."""
-
-    status: Annotated[JobStatusValue, Field(title="JobStatus")]
-    """State of the job."""
-    character_encoding: str | None = None
-    """Character encoding of the uploaded CSV file."""
-    resource: list[BulkWriteResource] | None = None
-    """The modules imported by the job."""
-    id: Digits
-    """Unique id of the job."""
-    result: BulkWriteResult | None = None
-    """Present once the job has finished."""
-    created_by: User | None = None
-    """Who created the job."""
-    operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
-    """insert, update or upsert."""
-    created_time: Timestamp | None = None
-    """When the job was created."""
-    callback: Callback | None = None
-    """Where the vendor reports completion."""
-    ignore_empty: bool | None = None
-    """Whether empty CSV cells leave fields unchanged."""
-
-
-class Criterion(BulkModel):
-    """A filter on one field, or a group of filters combined by an operator."""
-
-    api_name: str | None = None
-    """API name of the field compared."""
-    comparator: Annotated[ComparatorValue | None, Field(title="Comparator")] = None
-    """How the field is compared."""
-    value: Any | None = None
-    """Value compared with; a list for in and between."""
-    group: list[Criterion] | None = None
-    """Nested criteria of a group."""
-    group_operator: Annotated[
-        GroupOperatorValue | None, Field(title="GroupOperator")
-    ] = None
-    """How the criteria of the group combine."""
-    field: FieldRef | None = None
-    """The field compared, as an object."""
-    type: str | None = None
-    """Kind of the value compared (value)."""
 
 
 class BulkReadQuery(ModuleAccess):
@@ -285,30 +143,6 @@ class BulkReadJobEnvelope(BulkModel):
     """The job, as a one-element list."""
 
 
-class CriteriaCondition(BulkModel):
-    """A filter on one field: the field, how it is compared and the value compared with (a list of values for in and not_in, two values for between)."""
-
-    api_name: str | None = None
-    """API name of the field compared."""
-    comparator: Annotated[ComparatorValue, Field(title="Comparator")]
-    """How the field is compared."""
-    value: Any
-    """Value compared with; a list for in, not_in, between and not_between."""
-    field: FieldRef | None = None
-    """The field compared, as an object (instead of api_name)."""
-    type: str | None = None
-    """Kind of the value compared: value (a literal), the only documented kind."""
-
-
-class CriteriaGroup(BulkModel):
-    """Criteria combined by an operator; each one is a condition or a group in turn."""
-
-    group_operator: Annotated[GroupOperatorValue, Field(title="GroupOperator")]
-    """How the criteria of the group combine."""
-    group: Annotated[list[CriteriaCondition | CriteriaGroup], Field(min_length=1)]
-    """The criteria combined, at least one."""
-
-
 class BulkReadQueryRequest(ModuleAccess):
     """What a new bulk read job should export."""
 
@@ -339,125 +173,6 @@ class BulkReadRequest(BulkModel):
     """csv (default) or ics (Events only)."""
 
 
-class BulkReadJobCreated(BulkModel):
-    """The new bulk read job, as the create answer describes it."""
-
-    id: Digits
-    """Unique id of the new job."""
-    operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
-    """Always read."""
-    state: Annotated[JobStatusValue | None, Field(title="JobStatus")] = None
-    """State of the new job (ADDED)."""
-    created_by: User | None = None
-    """Who created the job."""
-    created_time: Timestamp | None = None
-    """When the job was created."""
-
-
-class BulkReadCreateResult(BulkModel):
-    """The outcome of creating one bulk read job."""
-
-    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
-    """success, or error."""
-    code: str
-    """Machine-readable outcome (ADDED_SUCCESSFULLY)."""
-    message: str | None = None
-    """Human-readable outcome."""
-    details: BulkReadJobCreated
-    """The new job."""
-
-
-class BulkReadCreateResponse(BulkModel):
-    """The answer to a create-bulk-read-job request."""
-
-    data: Annotated[list[BulkReadCreateResult], Field(min_length=1)]
-    """One result, for the new job."""
-    info: dict[str, Any] | None = None
-    """Extra facts; empty in practice."""
-
-
-class BulkWriteResourceRequest(ModuleAccess):
-    """One module's part of a new bulk write job."""
-
-    type: Annotated[ResourceTypeValue, Field(title="ResourceType")]
-    """Kind of content imported (data)."""
-    module: ModuleRef
-    """The module to import into, by api_name."""
-    file_id: int | Digits
-    """Id of the uploaded zip, from upload_file."""
-    find_by: str | None = None
-    """Unique field that finds existing records (required for update and upsert)."""
-    ignore_empty: bool | None = None
-    """Leave a field unchanged when its CSV cell is empty."""
-    field_mappings: Annotated[list[FieldMapping] | None, Field(min_length=1)] = None
-    """How CSV columns map to fields; by header names when absent."""
-    file_names: Annotated[list[str] | None, Field(min_length=1)] = None
-    """CSV files of the zip to import; all when absent."""
-
-
-class BulkWriteRequest(BulkModel):
-    """The body of a create-bulk-write-job request."""
-
-    character_encoding: Annotated[str | None, Field(max_length=50)] = None
-    """Encoding of the CSV file; detected when absent."""
-    operation: Annotated[WriteOperationValue, Field(title="WriteOperation")]
-    """insert, update or upsert."""
-    ignore_empty: bool | None = None
-    """Leave fields unchanged for empty CSV cells."""
-    callback: CallbackRequest | None = None
-    """Where the vendor should report completion."""
-    resource: Annotated[list[BulkWriteResourceRequest], Field(min_length=1)]
-    """The modules to import into, at least one."""
-
-
-class BulkWriteJobCreated(BulkModel):
-    """The new bulk write job, as the create answer describes it."""
-
-    id: Digits
-    """Unique id of the new job."""
-    created_by: User | None = None
-    """Who created the job."""
-    created_time: Timestamp | None = None
-    """When the job was created."""
-    file_id: int | Digits | None = None
-    """Id of the uploaded file the job imports."""
-
-
-class BulkWriteCreateResponse(BulkModel):
-    """The answer to a create-bulk-write-job request."""
-
-    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
-    """success, or error."""
-    code: str
-    """Machine-readable outcome (SUCCESS)."""
-    message: str | None = None
-    """Human-readable outcome."""
-    details: BulkWriteJobCreated
-    """The new job."""
-
-
-class UploadedFile(BulkModel):
-    """The file the upload stored."""
-
-    file_id: int | Digits
-    """Id to name the file in a bulk write job (a string of digits; the vendor's OpenAPI and SDKs read it as a 64-bit integer)."""
-    created_time: Timestamp | None = None
-    """When the file was stored."""
-
-
-class UploadFileResponse(BulkModel):
-    """The answer to a file upload."""
-
-    status: Annotated[ResultStatusValue, Field(title="ResultStatus")]
-    """success, or error."""
-    code: str
-    """Machine-readable outcome (FILE_UPLOAD_SUCCESS)."""
-    message: str | None = None
-    """Human-readable outcome."""
-    details: UploadedFile
-    """The stored file."""
-
-
 class BulkReadCallback(BulkModel):
     """The notification the vendor posts to a bulk read job's callback URL when the job ends."""
 
@@ -475,39 +190,6 @@ class BulkReadCallback(BulkModel):
     """The page exported, or why the job failed."""
 
 
-class BulkWriteCallback(BulkModel):
-    """The notification the vendor posts to a bulk write job's callback URL when the job ends."""
-
-    job_id: str | None = None
-    """Id of the job that ended."""
-    id: str | None = None
-    """Id of the job that ended (some versions name it so)."""
-    operation: Annotated[JobOperationValue | None, Field(title="JobOperation")] = None
-    """insert, update or upsert."""
-    status: Annotated[JobStatusValue, Field(title="JobStatus")]
-    """COMPLETED, or FAILED with result.error_message."""
-    resource: list[BulkWriteResource] | None = None
-    """The modules imported, with their counts."""
-    result: BulkWriteResult | None = None
-    """Where to download the result, or why the job failed."""
-
-
-Criterion.model_rebuild()
-CriteriaGroup.model_rebuild()
-DefaultValue.__zoho_nullable__ = ("value",)
-FieldMapping.__zoho_nullable__ = (
-    "index",
-    "format",
-    "find_by",
-    "default_value",
-    "module",
-    "parent_column_index",
-)
-BulkWriteResource.__zoho_nullable__ = ("type", "find_by", "ignore_empty")
-BulkWriteJob.__zoho_nullable__ = ("character_encoding",)
-Criterion.__zoho_nullable__ = ("value", "type")
 BulkReadQuery.__zoho_nullable__ = ("cvid", "page")
 BulkReadResult.__zoho_nullable__ = ("next_page_token",)
-CriteriaCondition.__zoho_require_one_of__ = ("api_name", "field")
-CriteriaCondition.__zoho_nullable__ = ("value",)
 BulkReadQueryRequest.__zoho_require_one_of__ = ("module", "page_token")

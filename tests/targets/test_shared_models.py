@@ -1,0 +1,178 @@
+"""Models shared between versions (targets/python/shared_models.py): a class
+an earlier version defines identically, with everything it refers to, is
+imported from there; each version's module still behaves as the whole one."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from generator.mock.server import load_normalized_spec
+from generator.targets.python.models import render_models
+from generator.targets.python.models_schema import models_schema
+from generator.targets.python.names import module_name, package
+from generator.targets.python.shared_models import share_models, shared_models_recipes
+from tests.conftest import SPEC_DIR
+
+_HEAD = '"""Models."""\n\nfrom __future__ import annotations\n\nfrom pydantic import BaseModel\n'
+
+
+def _module(*classes: str, after: str = "") -> str:
+    return _HEAD + "\n\n" + "\n\n".join(classes) + ("\n\n" + after if after else "")
+
+
+_LEAF_A = "class Leaf(BaseModel):\n    a: int\n"
+_LEAF_B = "class Leaf(BaseModel):\n    a: str\n"
+_USER = "class User(BaseModel):\n    leaf: Leaf\n"
+_OTHER = "class Other(BaseModel):\n    b: int\n"
+
+
+def test_an_identical_class_is_imported_from_the_earliest_version() -> None:
+    v1 = _module(_OTHER, _LEAF_A)
+    v2 = _module(_OTHER, _LEAF_B)
+    v3 = _module(_OTHER, _LEAF_B)
+    first, second, third = share_models("pkg", [("v1", v1), ("v2", v2), ("v3", v3)])
+    assert first == v1
+    assert "from pkg.v1.models import Other\n" in second
+    assert "class Leaf" in second and "class Other" not in second
+    assert "from pkg.v1.models import Other\n" in third
+    assert "from pkg.v2.models import Leaf\n" in third
+    assert "class " not in third
+    # Nothing is left to use pydantic's BaseModel: its import goes.
+    assert "BaseModel" not in third
+    assert '__all__ = [\n    "Other",\n    "Leaf",\n]\n' in third
+
+
+def test_a_class_that_refers_to_a_class_which_changed_is_not_shared() -> None:
+    # User's own text is the same, but the Leaf it means is not.
+    v1 = _module(_LEAF_A, _USER)
+    v2 = _module(_LEAF_B, _USER)
+    _, second = share_models("pkg", [("v1", v1), ("v2", v2)])
+    assert second == v2
+
+
+def test_the_rules_after_a_class_are_part_of_it() -> None:
+    v1 = _module(_OTHER, _LEAF_A, after="Leaf.__zoho_nullable__ = ('a',)\n")
+    v2 = _module(_OTHER, _LEAF_A, after="Leaf.__zoho_nullable__ = ()\n")
+    _, second = share_models("pkg", [("v1", v1), ("v2", v2)])
+    assert "from pkg.v1.models import Other\n" in second
+    assert "class Leaf" in second and "Leaf.__zoho_nullable__ = ()" in second
+
+
+def test_a_layout_it_does_not_know_is_left_whole_with_the_versions_after_it() -> None:
+    v1 = _module(_OTHER)
+    v2 = _module(_OTHER, after="print('hello')\n")
+    v3 = _module(_OTHER)
+    assert share_models("pkg", [("v1", v1), ("v2", v2), ("v3", v3)]) == [v1, v2, v3]
+
+
+def test_a_versions_recipe_depends_on_the_versions_before_it_only() -> None:
+    one = shared_models_recipes("pkg", ["a", "b", "c"])
+    other = shared_models_recipes("pkg", ["a", "b", "changed"])
+    assert one[:2] == other[:2] and one[2] != other[2]
+    assert shared_models_recipes("pkg", ["changed", "b", "c"])[1] != one[1]
+
+
+def _whole_and_shared() -> Iterator[tuple[str, str, str, str]]:
+    """(package, module name, whole source, shared source) of every real version."""
+    spec = load_normalized_spec(SPEC_DIR)
+    for product in spec.products:
+        whole = []
+        for version in product.versions:
+            text = render_models(version, models_schema(version, spec))
+            assert text is not None
+            whole.append((module_name(version.version), text))
+        for (name, text), shared in zip(whole, share_models(package(product), whole), strict=True):
+            yield package(product), name, text, shared
+
+
+def _load_tree(root: Path, name: str, sources: dict[str, str]) -> dict[str, ModuleType]:
+    """Write ``sources`` (module name → models source) as package ``name`` under
+    ``root`` and import every models module."""
+    base = root / name
+    base.mkdir(parents=True)
+    (base / "__init__.py").write_text("")
+    for module, text in sources.items():
+        (base / module).mkdir()
+        (base / module / "__init__.py").write_text("")
+        (base / module / "models.py").write_text(text)
+    importlib.invalidate_caches()
+    return {module: importlib.import_module(f"{name}.{module}.models") for module in sources}
+
+
+@pytest.fixture
+def real_trees(tmp_path: Path) -> Iterator[list[tuple[str, ModuleType, ModuleType]]]:
+    """(version, whole module, shared module) of every real product version, the
+    shared modules importing each other under the product's real package name."""
+    by_package: dict[str, dict[str, tuple[str, str]]] = {}
+    for pkg, module, whole, shared in _whole_and_shared():
+        by_package.setdefault(pkg, {})[module] = (whole, shared)
+    saved = {k: v for k, v in sys.modules.items() if k.split(".")[0] in by_package}
+    for key in saved:
+        del sys.modules[key]
+    sys.path.insert(0, str(tmp_path / "shared"))
+    sys.path.insert(0, str(tmp_path / "whole"))
+    try:
+        found = []
+        for pkg, modules in sorted(by_package.items()):
+            shared = _load_tree(tmp_path / "shared", pkg, {m: s for m, (_, s) in modules.items()})
+            whole_name = f"whole_{pkg}"
+            whole = _load_tree(
+                tmp_path / "whole", whole_name, {m: w for m, (w, _) in modules.items()}
+            )
+            found += [(f"{pkg}.{m}", whole[m], shared[m]) for m in modules]
+        yield found
+    finally:
+        sys.path.remove(str(tmp_path / "shared"))
+        sys.path.remove(str(tmp_path / "whole"))
+        for key in [
+            k for k in sys.modules if k.split(".")[0] in by_package or k.startswith("whole_")
+        ]:
+            del sys.modules[key]
+        sys.modules.update(saved)
+
+
+def _models_of(module: ModuleType) -> list[str]:
+    """The names of the classes a whole module defines, in order."""
+    return [
+        name
+        for name, value in vars(module).items()
+        if isinstance(value, type) and value.__module__ == module.__name__
+    ]
+
+
+_RULES = ("__zoho_nullable__", "__zoho_require_one_of__")
+
+
+def test_every_shared_version_behaves_as_its_whole_module(
+    real_trees: list[tuple[str, ModuleType, ModuleType]],
+) -> None:
+    saved = 0
+    for where, whole, shared in real_trees:
+        models = _models_of(whole)
+        assert getattr(shared, "__all__", models) == models, where
+        for name in models:
+            ours, theirs = getattr(shared, name), getattr(whole, name)
+            assert ours.model_json_schema() == theirs.model_json_schema(), f"{where}.{name}"
+            for rule in _RULES:
+                assert getattr(ours, rule, None) == getattr(theirs, rule, None), f"{where}.{name}"
+            saved += ours.__module__ != shared.__name__
+    # CRM v3 and v4 have the same models: most classes are shared somewhere.
+    assert saved > 100
+
+
+def test_shared_classes_are_the_same_objects_in_the_installed_package() -> None:
+    v2 = importlib.import_module("zoho_bulk_crm.v2.models")
+    v2_1 = importlib.import_module("zoho_bulk_crm.v2_1.models")
+    v3 = importlib.import_module("zoho_bulk_crm.v3.models")
+    v4 = importlib.import_module("zoho_bulk_crm.v4.models")
+    assert v4.BulkReadJob is v3.BulkReadJob
+    # v2's module is a string, v2.1's an object: the queries differ.
+    assert v2_1.BulkReadQuery is not v2.BulkReadQuery
+    for name in v4.__all__:
+        assert isinstance(getattr(v4, name), type), name
