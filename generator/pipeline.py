@@ -105,10 +105,10 @@ def _sources(
     spec: NormalizedSpec, spec_dir: Path, earlier: EarlierOutputs
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Every text file (packages, changelogs, docs), and the recipe of every models.py."""
-    models, model_recipes = _models(spec, earlier)
+    models, model_recipes, same_models = _models(spec, earlier)
     plan = plan_releases(spec_dir, spec)
     sources = {
-        **emit_packages(spec, models, plan.versions),
+        **emit_packages(spec, models, plan.versions, same_models),
         **emit_changelogs(plan, PYTHON_ROOT),
         **emit_docs(spec),
     }
@@ -124,16 +124,24 @@ def _documents(
 
 def _models(
     spec: NormalizedSpec, earlier: EarlierOutputs
-) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
-    """The models source of every (product, version), and the recipe of every
-    models.py. A product's models are written (shared_models: whole, then the
-    classes an earlier version has imported from it) only when ``earlier``
+) -> tuple[dict[tuple[str, str], str], dict[str, str], frozenset[tuple[str, str]]]:
+    """The models source of every (product, version), the recipe of every
+    models.py, and the (product, version)s whose models schema is the previous
+    version's (which may share its client). A product's models are written
+    (shared_models: whole, then the classes an earlier version has imported
+    from it) only when ``earlier``
     lacks one of its versions' files; otherwise each gets an empty source,
     which formatting replaces with the earlier file."""
     models: dict[tuple[str, str], str] = {}
     recipes: dict[str, str] = {}
+    same: set[tuple[str, str]] = set()
     for product in spec.products:
         schemas = [(version, models_schema(version, spec)) for version in product.versions]
+        same.update(
+            (version.product, version.version)
+            for (_, before), (version, schema) in zip(schemas, schemas[1:], strict=False)
+            if schema == before
+        )
         whole = [models_recipe(version, schema) for version, schema in schemas]
         shared = shared_models_recipes(package(product), whole)
         for version, recipe in zip(product.versions, shared, strict=True):
@@ -149,7 +157,7 @@ def _models(
             product.versions, share_models(package(product), modules), strict=True
         ):
             models[(version.product, version.version)] = source
-    return models, recipes
+    return models, recipes, frozenset(same)
 
 
 def check_examples(

@@ -5,7 +5,7 @@ or in normalize."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from functools import cache
 from hashlib import sha256
@@ -28,6 +28,8 @@ from generator.spec.type_expr import Named
 from generator.targets.python import imports
 from generator.targets.python.imports import drop_unused_imports
 from generator.targets.python.names import (
+    PythonProduct,
+    PythonVersion,
     distribution,
     error_classes,
     module_name,
@@ -35,6 +37,7 @@ from generator.targets.python.names import (
     python_product,
     python_vocabulary,
 )
+from generator.targets.python.shared_clients import RenderedClient, share_clients
 from generator.targets.python.text import (
     docstring_text,
     markdown_text,
@@ -70,14 +73,18 @@ _PRODUCT_FILES = {
     "product/__init__.py.jinja": "{package}/__init__.py",
     "product/_hosts.py.jinja": "{package}/_hosts.py",
 }
+_CLIENT_TEMPLATE = "product/version/client.py.jinja"
+_SHARED_CLIENT = "product/version/client_shared.py.jinja"
+"""The client of a version that is an earlier version's at its own paths."""
+
 _VERSION_FILES = {
     "product/version/__init__.py.jinja": "{package}/{module}/__init__.py",
-    "product/version/client.py.jinja": "{package}/{module}/client.py",
+    _CLIENT_TEMPLATE: "{package}/{module}/client.py",
     "product/version/callbacks.py.jinja": "{package}/{module}/callbacks.py",
     "product/version/validation.py.jinja": "{package}/{module}/validation.py",
 }
 
-_PRUNED_IMPORTS = frozenset({"product/version/client.py.jinja"})
+_PRUNED_IMPORTS = frozenset({_CLIENT_TEMPLATE})
 """Templates that import all their code may need; what a spec's module does
 not use is dropped after rendering."""
 
@@ -110,11 +117,14 @@ def emit_packages(
     spec: NormalizedSpec,
     models: dict[tuple[str, str], str],
     versions: Mapping[str, str] | None = None,
+    same_models: Set[tuple[str, str]] = frozenset(),
 ) -> dict[str, str]:
     """Every file of the Python packages, keyed by path under generated/.
 
     ``models`` holds the models source per (product, version); ``versions`` each
-    distribution's version (generator.changes.releases), the generator's own by default.
+    distribution's version (generator.changes.releases), the generator's own by
+    default; ``same_models`` the (product, version)s whose models schema is the
+    previous version's, which may then share its client (shared_clients).
     """
     env = template_environment()
     versions = versions or {}
@@ -155,6 +165,7 @@ def emit_packages(
                 template
             ).render(context)
         files[f"{root}/{product.package}/py.typed"] = ""
+        rendered: list[RenderedClient] = []
         for version in product.versions:
             operations = operation_views(version.ir, classes)
             version_context = {
@@ -173,8 +184,27 @@ def emit_packages(
                 if template in _PRUNED_IMPORTS:
                     text = _without_unused_imports(text)
                 files[f"{root}/{path}"] = text
+            rendered.append(
+                RenderedClient(
+                    version.ir, version.module_name, files[_client_path(root, product, version)]
+                )
+            )
             files[models_path(product.ir, version.ir)] = models[(product.name, version.version)]
+        same = [(product.name, version.version) in same_models for version in product.versions]
+        for version, shared in zip(
+            product.versions, share_clients(product.package, rendered, same), strict=True
+        ):
+            if shared is not None:
+                files[_client_path(root, product, version)] = env.get_template(
+                    _SHARED_CLIENT
+                ).render({**context, "version": version, "shared": shared})
     return files
+
+
+def _client_path(root: str, product: PythonProduct, version: PythonVersion) -> str:
+    """Where ``version``'s client.py goes, under the distribution's ``root``."""
+    target = _VERSION_FILES[_CLIENT_TEMPLATE]
+    return f"{root}/" + target.format(package=product.package, module=version.module_name)
 
 
 def _without_unused_imports(text: str) -> str:

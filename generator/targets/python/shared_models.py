@@ -1,7 +1,7 @@
 """Models shared between the versions of a product.
 
 Most of a product's models stay the same from one API version to the next
-(CRM v3 and v4 have the very same ones). Each version's ``models.py`` is
+(two versions may have the very same ones). Each version's ``models.py`` is
 first written whole (models.py: what datamodel-code-generator gives); then a
 class that an earlier version of the product defines identically is imported
 from there instead of being written again.

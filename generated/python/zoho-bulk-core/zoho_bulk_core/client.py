@@ -121,8 +121,10 @@ def _target(
     transport: SyncTransport | AsyncTransport,
     operation: Operation[Any],
     values: Mapping[str, Any],
+    paths: Mapping[str, str],
 ) -> Target:
-    """Where the request goes, every path parameter checked first."""
+    """Where the request goes, every path parameter checked first; ``paths``
+    replaces the operation's path when it holds it (the client's ``_paths``)."""
     checked = {
         name: check_path_param(name, values[name], pattern)
         for name, pattern in operation.params
@@ -130,7 +132,8 @@ def _target(
     if operation.url is not None:
         return transport.resolve(checked[operation.url])
     path = _PLACEHOLDER.sub(
-        lambda match: checked.get(match[1], match[0]), operation.path
+        lambda match: checked.get(match[1], match[0]),
+        paths.get(operation.path, operation.path),
     )
     return transport.url(operation.host, path)
 
@@ -204,6 +207,11 @@ class _Base(Generic[_Http]):
 
     _hosts: ClassVar[ProductHosts]
     """The product's hosts (set by each generated client)."""
+
+    _paths: ClassVar[Mapping[str, str]] = {}
+    """The paths a version sends to in place of those its methods' operations
+    hold: set by the client of a version that is an earlier version's at its
+    own paths (a v4 that is v3's maps ``/bulk/v3/read`` to ``/bulk/v4/read``)."""
 
     wait_policy: WaitPolicy
     """How ``wait_for_*`` methods poll unless told otherwise."""
@@ -309,7 +317,7 @@ class BaseClient(_Base[httpx.Client]):
 
     def _call(self, operation: Operation[_T], /, **values: Any) -> _T:
         """Perform ``operation`` with the method's arguments ``values``."""
-        target = _target(self._transport, operation, values)
+        target = _target(self._transport, operation, values, self._paths)
         if operation.response is None:
             progress = download_progress(
                 values.get("on_progress"), _label(operation, values)
@@ -408,7 +416,7 @@ class AsyncBaseClient(_Base[httpx.AsyncClient]):
 
     async def _call(self, operation: Operation[_T], /, **values: Any) -> _T:
         """Perform ``operation`` with the method's arguments ``values``."""
-        target = _target(self._transport, operation, values)
+        target = _target(self._transport, operation, values, self._paths)
         if operation.response is None:
             progress = download_progress(
                 values.get("on_progress"), _label(operation, values)

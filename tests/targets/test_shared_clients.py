@@ -1,0 +1,110 @@
+"""Clients shared between versions (targets/python/shared_clients.py): a
+version whose models and client would be an earlier version's but for its
+paths subclasses that client and sends to its own paths."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from generator.mock.server import load_normalized_spec
+from generator.spec.model import ProductVersion
+from generator.targets.python.shared_clients import RenderedClient, share_clients
+from tests.conftest import GENERATED_DIR, SPEC_DIR
+from tests.local_api import LocalApi, serve_local_api
+
+TOKEN = "1000.shared-client-token.abcdef"
+
+
+def _versions(product: str) -> list[ProductVersion]:
+    spec = load_normalized_spec(SPEC_DIR)
+    return list(next(p for p in spec.products if p.name == product).versions)
+
+
+def _client(version: ProductVersion, text: str) -> RenderedClient:
+    return RenderedClient(version, version.version.replace(".", "_"), text)
+
+
+def _text(package: str, version: ProductVersion) -> str:
+    module = version.version.replace(".", "_")
+    return (
+        f'"""Typed clients of the Bulk API {version.version}."""\n\n'
+        f"from {package}.{module} import models\n\n"
+        + "".join(f"X = Operation(\n    {json.dumps(op.path)},\n)\n" for op in version.operations)
+    )
+
+
+def test_a_version_differing_only_in_paths_and_label_shares_the_earlier_client() -> None:
+    v3, v4 = (v for v in _versions("crm") if v.version in ("v3", "v4"))
+    clients = [_client(v, _text("pkg", v)) for v in (v3, v4)]
+    first, second = share_clients("pkg", clients, [False, True])
+    assert first is None
+    assert second is not None and second.home == "v3" and second.root == "v3"
+    assert ("/crm/bulk/v3/read", "/crm/bulk/v4/read") in second.paths
+    # Not when the models differ, nor when anything else in the text does.
+    assert share_clients("pkg", clients, [False, False]) == [None, None]
+    changed = [clients[0], _client(v4, _text("pkg", v4) + "# another docstring\n")]
+    assert share_clients("pkg", changed, [False, True]) == [None, None]
+
+
+def test_a_chain_of_shared_clients_maps_the_paths_of_the_version_defining_the_methods() -> None:
+    v3, v4 = (v for v in _versions("crm") if v.version in ("v3", "v4"))
+    v5 = next(v for v in _versions("crm") if v.version == "v5")
+    texts = [_text("pkg", v) for v in (v3, v4, v5)]
+    # v5 kept to v3's operations by name: give it v4's text with v5's label.
+    five = _client(v5, texts[1].replace("v4", "v5"))
+    clients = [_client(v3, texts[0]), _client(v4, texts[1]), five]
+    shared = share_clients("pkg", clients, [False, True, True])
+    assert shared[2] is not None and shared[2].home == "v4" and shared[2].root == "v3"
+    assert dict(shared[2].paths)["/crm/bulk/v3/read"] == "/crm/bulk/v5/read"
+
+
+def test_the_committed_tree_shares_exactly_where_nothing_but_the_paths_differs() -> None:
+    crm = GENERATED_DIR / "python/zoho-bulk-crm/zoho_bulk_crm"
+    bigin = GENERATED_DIR / "python/zoho-bulk-bigin/zoho_bulk_bigin"
+    assert "from zoho_bulk_crm.v3 import client as earlier" in (crm / "v4/client.py").read_text()
+    # Bigin v2's models are v1's, but its upload answers differ: its own client.
+    assert "class Client(BaseClient)" in (bigin / "v2/client.py").read_text()
+    assert "class Client(BaseClient)" in (crm / "v5/client.py").read_text()
+
+
+@pytest.fixture
+def api() -> Iterator[LocalApi]:
+    with serve_local_api() as server:
+        yield server
+
+
+def _example(name: str) -> Any:
+    return json.loads((SPEC_DIR / "examples" / f"{name}.json").read_text())
+
+
+def test_the_shared_client_sends_to_its_own_versions_paths(api: LocalApi) -> None:
+    from zoho_bulk_crm import v3, v4
+
+    assert issubclass(v4.Client, v3.Client) and issubclass(v4.AsyncClient, v3.AsyncClient)
+    assert v4.models.BulkWriteJob is v3.models.BulkWriteJob
+    api.answer(
+        "GET", "/crm/bulk/v4/write/111111000000541958", 200, _example("crm-v7-write-completed")
+    )
+    with v4.Client(TOKEN, base_url=api.base_url) as client:
+        job = client.get_bulk_write_job("111111000000541958")
+    assert isinstance(job, v4.models.BulkWriteJob)
+    assert api.requests[-1].path == "/crm/bulk/v4/write/111111000000541958"
+
+    async def fetch() -> Any:
+        async with v4.AsyncClient(TOKEN, base_url=api.base_url) as client:
+            return await client.get_bulk_write_job("111111000000541958")
+
+    assert asyncio.run(fetch()).id == "111111000000541958"
+    assert api.requests[-1].path == "/crm/bulk/v4/write/111111000000541958"
+    # The earlier version's client still goes to its own paths.
+    api.answer(
+        "GET", "/crm/bulk/v3/write/111111000000541958", 200, _example("crm-v7-write-completed")
+    )
+    with v3.Client(TOKEN, base_url=api.base_url) as client:
+        client.get_bulk_write_job("111111000000541958")
+    assert api.requests[-1].path == "/crm/bulk/v3/write/111111000000541958"
