@@ -4,6 +4,7 @@ imported from there; each version's module still behaves as the whole one."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from generator.mock.server import load_normalized_spec
 from generator.targets.python.models import render_models
 from generator.targets.python.models_schema import models_schema
 from generator.targets.python.names import module_name, package
-from generator.targets.python.shared_models import share_models, shared_models_recipes
+from generator.targets.python.shared_models import _parse, share_models, shared_models_recipes
 from tests.conftest import SPEC_DIR
 
 _HEAD = '"""Models."""\n\nfrom __future__ import annotations\n\nfrom pydantic import BaseModel\n'
@@ -76,6 +77,28 @@ def test_a_versions_recipe_depends_on_the_versions_before_it_only() -> None:
     other = shared_models_recipes("pkg", ["a", "b", "changed"])
     assert one[:2] == other[:2] and one[2] != other[2]
     assert shared_models_recipes("pkg", ["changed", "b", "c"])[1] != one[1]
+
+
+def test_the_reading_by_lines_finds_what_parsing_finds_in_every_real_module() -> None:
+    for _, _, whole, _ in _whole_and_shared():
+        module = _parse(whole)
+        assert module is not None
+        tree = ast.parse(whole)
+        lines = whole.splitlines(keepends=True)
+        classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+        assert [d.name for d in module.definitions] == [node.name for node in classes]
+        for definition, node in zip(module.definitions, classes, strict=True):
+            assert definition.text == "".join(lines[node.lineno - 1 : node.end_lineno])
+        statements = [node for node in tree.body if node.lineno > classes[-1].lineno]
+        assert "".join(text for _, text in module.rules) == "".join(
+            "".join(lines[node.lineno - 1 : node.end_lineno]) for node in statements
+        )
+
+
+def test_a_class_line_inside_a_string_at_the_margin_is_not_taken_for_a_class() -> None:
+    odd = _module(_OTHER.replace("b: int", 'b: int\n    """Text\nclass Fake(x):\n"""'))
+    module = _parse(odd)
+    assert module is None or [d.name for d in module.definitions] == ["Other"]
 
 
 def _whole_and_shared() -> Iterator[tuple[str, str, str, str]]:

@@ -10,15 +10,17 @@ fits, else one name per line with a trailing comma."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Set
 
 from generator.output.format import BLACK_LINE_LENGTH
 
 
-def drop_unused_imports(source: str) -> str:
+def drop_unused_imports(source: str, used: Set[str] | None = None) -> str:
     """``source`` without the module-level imports of names it never uses
-    (``from __future__`` imports stay)."""
+    (``from __future__`` imports stay); or, given ``used``, of the names not
+    in it (the caller knows what the rest of the module uses)."""
     tree = ast.parse(source)
-    used = _used_names(tree)
+    used = _used_names(tree) if used is None else used
     lines = source.splitlines(keepends=True)
     shared = _lines_with_several_statements(tree)
     # From the bottom up, so that earlier line numbers stay valid.

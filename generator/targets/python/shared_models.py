@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,16 +30,23 @@ from generator.output.cache import cache_key
 from generator.output.format import BLACK_LINE_LENGTH
 from generator.targets.python.imports import drop_unused_imports
 
+_STRING_OR_COMMENT = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*'
+)
+"""A string literal or a comment (the leftmost wins, so a ``#`` in a string
+stays in the string)."""
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 
 @dataclass(frozen=True)
 class _Definition:
     """A class of a models module: its text, and the statements about it after
-    the classes, with the module's other classes that it names."""
+    the classes, with the identifiers its code (not its strings) holds."""
 
     name: str
     text: str
     after: str
-    names: frozenset[str]
+    identifiers: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -83,67 +91,74 @@ def share_models(package: str, modules: Sequence[tuple[str, str]]) -> list[str]:
     return shared
 
 
+_CLASS = re.compile(r"class ([A-Za-z_][A-Za-z0-9_]*)[(:]")
+_RULE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\.(?:model_rebuild\(\)$|__zoho_[a-z_]+__ = )")
+"""A statement about a class after the classes: ``X.model_rebuild()``,
+``X.__zoho_nullable__ = ...``."""
+
+
 def _parse(source: str) -> _Module | None:
-    """The parts of a models module, or None for a layout it does not know."""
-    tree = ast.parse(source)
+    """The parts of a models module, or None for a layout it does not know.
+
+    Read by lines, as the models writers lay a module out (black's layout):
+    after the head, a statement starts on a line that is not indented (a
+    closing bracket there ends the statement before it). This is a tenth of
+    what parsing the module costs, and the generate path parses every
+    version's models after each edit of the spec."""
     lines = source.splitlines(keepends=True)
-    classes: dict[str, ast.ClassDef] = {}
-    rules: list[tuple[str, str]] = []
-    first_class: int | None = None
-    for node in tree.body:
-        text = "".join(lines[node.lineno - 1 : node.end_lineno])
-        if isinstance(node, ast.ClassDef):
-            if rules or node.decorator_list:
-                return None
-            classes[node.name] = node
-            first_class = first_class or node.lineno
-        elif first_class is None:
-            if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr)):
-                return None
-        else:
-            owner = _statement_owner(node)
-            if owner is None or owner not in classes:
-                return None
-            rules.append((owner, text))
-    if first_class is None:
+    starts = [i for i, line in enumerate(lines) if _CLASS.match(line)]
+    if not starts:
         return None
-    head = "".join(lines[: first_class - 1])
-    names = frozenset(classes)
-    definitions = tuple(
-        _Definition(
-            name,
-            "".join(lines[node.lineno - 1 : node.end_lineno]),
-            "".join(text for owner, text in rules if owner == name),
-            frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name)) & names,
-        )
-        for name, node in classes.items()
-    )
-    return _Module(head, definitions, tuple(rules))
+    head = "".join(lines[: starts[0]])
+    try:
+        ast.parse(head)
+    except SyntaxError:
+        return None
+    statements: list[tuple[int, int]] = []
+    for index in range(starts[0], len(lines)):
+        line = lines[index]
+        if line[:1] in ("", " ", "\n", ")", "]", "}"):
+            continue
+        if statements:
+            statements[-1] = (statements[-1][0], index)
+        statements.append((index, len(lines)))
+    classes: dict[str, str] = {}
+    rules: list[tuple[str, str]] = []
+    for first, stop in statements:
+        text = "".join(lines[first:stop]).rstrip("\n") + "\n"
+        is_class = _CLASS.match(lines[first])
+        is_rule = _RULE.match(lines[first])
+        if is_class and not rules and is_class[1] not in classes:
+            classes[is_class[1]] = text
+        elif is_rule and is_rule[1] in classes:
+            rules.append((is_rule[1], text))
+        else:
+            return None
+    definitions = []
+    for name, text in classes.items():
+        after = "".join(text for owner, text in rules if owner == name)
+        definitions.append(_Definition(name, text, after, _identifiers(text + after)))
+    return _Module(head, tuple(definitions), tuple(rules))
 
 
-def _statement_owner(node: ast.stmt) -> str | None:
-    """The class a statement after the classes is about (``X.model_rebuild()``,
-    ``X.__zoho_nullable__ = ...``), or None."""
-    target: ast.expr | None = None
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        target = node.value.func
-    elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-        target = node.targets[0]
-    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-        return target.value.id
-    return None
+def _identifiers(code: str) -> frozenset[str]:
+    """Every identifier in ``code`` outside its strings and comments: the
+    names it may use (and attribute and keyword names, which only ever keep
+    more together)."""
+    return frozenset(_IDENTIFIER.findall(_STRING_OR_COMMENT.sub(" ", code)))
 
 
 def _signatures(definitions: Sequence[_Definition]) -> dict[str, str]:
     """Each class's signature: a hash of its definition and of those of every
     class it refers to, directly or not."""
     by_name = {definition.name: definition for definition in definitions}
+    refers = {d.name: d.identifiers & by_name.keys() for d in definitions}
     signatures: dict[str, str] = {}
     for definition in definitions:
         closure = {definition.name}
         pending = [definition.name]
         while pending:
-            for name in by_name[pending.pop()].names - closure:
+            for name in refers[pending.pop()] - closure:
                 closure.add(name)
                 pending.append(name)
         digest = hashlib.sha256()
@@ -161,14 +176,9 @@ def _assemble(package: str, module: _Module, imported: dict[str, list[str]]) -> 
     rules = "".join(text for owner, text in module.rules if owner not in elsewhere)
     if rules:
         body += "\n\n" + rules
-    head = module.head.rstrip("\n") + "\n"
-    if body:
-        # Drop the imports only the shared classes used (on the whole text: a
-        # local class may use any of them).
-        pruned = drop_unused_imports(head + "\n\n" + body)
-        head = pruned[: len(pruned) - len(body)].rstrip("\n") + "\n"
-    else:
-        head = drop_unused_imports(head).rstrip("\n") + "\n"
+    used = frozenset().union(*(d.identifiers for d in local))
+    # Drop the imports only the shared classes used.
+    head = drop_unused_imports(module.head.rstrip("\n") + "\n", used).rstrip("\n") + "\n"
     shared_imports = "".join(
         _import(f"{package}.{home}.models", names) for home, names in imported.items()
     )
