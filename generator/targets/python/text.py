@@ -36,7 +36,10 @@ def docstring_text(value: str) -> str:
     codes, bidirectional controls, ...) are written as escapes, no three quotes
     in a row survive, and a final quote cannot merge with the closing ones."""
     text = " ".join(str(value).split())
-    text = "".join(_docstring_char(char) for char in text)
+    if text.isprintable():
+        text = text.replace("\\", "\\\\")
+    else:
+        text = "".join(_docstring_char(char) for char in text)
     # The final quote first: escaping it after the triple quotes would split
     # the escape of a final three quotes in two.
     if text.endswith('"'):
