@@ -121,3 +121,25 @@ def test_the_arrow_benchmark_reads_the_same_cells_both_ways(tmp_path: Path) -> N
     assert results["batches"]["cells"] == results["rows"]["cells"] == 3000 * 12
     # Quoted newlines inside values: more lines than rows.
     assert results["inflate"]["rows"] > 3001
+
+
+def test_the_size_benchmark_groups_the_files_and_compares_with_a_revision(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bench = _load_bench("bench_size")
+    assert bench.group_of("zoho-bulk-crm/zoho_bulk_crm/v8/client.py", True) == "clients"
+    assert bench.group_of("zoho-bulk-crm/zoho_bulk_crm/v8/models.py", True) == "models"
+    assert bench.group_of("zoho-bulk-crm/zoho_bulk_crm/v8/callbacks.py", True) == (
+        "other version modules"
+    )
+    assert bench.group_of("zoho-bulk-crm/zoho_bulk_crm/_hosts.py", True) == "product modules"
+    assert bench.group_of("zoho-bulk-core/zoho_bulk_core/error_codes.py", True) == "core data"
+    assert bench.group_of("zoho-bulk-core/zoho_bulk_core/transport.py", True) == "runtime"
+    # Before the runtime was source, all of the core was generated.
+    assert bench.group_of("zoho-bulk-core/zoho_bulk_core/transport.py", False) == "core data"
+    now = bench.sizes(bench.current_files(), True)
+    assert now["clients"] > 0 and now["models"] > 0 and now["runtime"] > 0
+    table = bench.report(now, now, "HEAD")
+    assert "| generated (all but the runtime) |" in table and "| 1.00 |" in table
+    assert bench.main(["--against", "no-such-revision"]) == 0
+    assert "cannot read no-such-revision" in capsys.readouterr().err
