@@ -88,21 +88,18 @@ def runtime_is_source_at(revision: str | None) -> bool:
 
 def report(now: Counter[str], before: Counter[str] | None, revision: str) -> str:
     """A table of bytes by group, with the earlier tree's and the ratio."""
+    then = before if before is not None else Counter[str]()
     rows = [
-        "| group | bytes now | bytes at " + revision + " | now / then |",
+        f"| group | bytes now | bytes at {revision} | now / then |",
         "| --- | ---: | ---: | ---: |",
     ]
-    generated_now = sum(now[g] for g in GROUPS if g != "runtime")
-    generated_then = sum(before[g] for g in GROUPS if g != "runtime") if before else 0
-    for group in (*GROUPS, "generated (all but the runtime)"):
-        value = generated_now if group.startswith("generated") else now[group]
-        then = generated_then if group.startswith("generated") else (before or {}).get(group, 0)
-        ratio = f"{value / then:.2f}" if before and then else "-"
-        rows.append(
-            f"| {group} | {value:,} | {then:,} | {ratio} |"
-            if before
-            else f"| {group} | {value:,} | - | - |"
-        )
+    total = "generated (all but the runtime)"
+    for counts in (now, then):
+        counts[total] = sum(counts[group] for group in GROUPS if group != "runtime")
+    for group in (*GROUPS, total):
+        earlier = f"{then[group]:,}" if before is not None else "-"
+        ratio = f"{now[group] / then[group]:.2f}" if then[group] else "-"
+        rows.append(f"| {group} | {now[group]:,} | {earlier} | {ratio} |")
     return "\n".join(rows)
 
 
