@@ -21,7 +21,7 @@ from generator.targets.docs import emit_docs
 from generator.targets.json_schema import emit_schemas, schema_path
 from generator.targets.openapi import emit_openapi
 from generator.targets.python.check import check_python_names
-from generator.targets.python.models import emit_all_models, models_recipe
+from generator.targets.python.models import emit_all_models, models_recipe, presence_rules
 from generator.targets.python.models_schema import models_schema
 from generator.targets.python.names import module_name, package
 from generator.targets.python.packages import (
@@ -31,7 +31,11 @@ from generator.targets.python.packages import (
     package_schemas,
     runtime_paths,
 )
-from generator.targets.python.shared_models import share_models, shared_models_recipes
+from generator.targets.python.shared_models import (
+    defines_no_class,
+    share_models,
+    shared_models_recipes,
+)
 
 
 @dataclass(frozen=True)
@@ -126,37 +130,38 @@ def _models(
     spec: NormalizedSpec, earlier: EarlierOutputs
 ) -> tuple[dict[tuple[str, str], str], dict[str, str], frozenset[tuple[str, str]]]:
     """The models source of every (product, version), the recipe of every
-    models.py, and the (product, version)s whose models schema is the previous
-    version's (which may share its client). A product's models are written
-    (shared_models: whole, then the classes an earlier version has imported
-    from it) only when ``earlier``
-    lacks one of its versions' files; otherwise each gets an empty source,
-    which formatting replaces with the earlier file."""
+    models.py, and the (product, version)s whose models are the previous
+    version's very classes (which may then share its client).
+
+    A product's models are written (shared_models: whole, then the classes an
+    earlier version has imported from it) only when ``earlier`` lacks one of
+    its versions' files; otherwise each gets an empty source, which formatting
+    replaces with the earlier file."""
     models: dict[tuple[str, str], str] = {}
     recipes: dict[str, str] = {}
     same: set[tuple[str, str]] = set()
     for product in spec.products:
         schemas = [(version, models_schema(version, spec)) for version in product.versions]
-        same.update(
-            (version.product, version.version)
-            for (_, before), (version, schema) in zip(schemas, schemas[1:], strict=False)
-            if schema == before
-        )
         whole = [models_recipe(version, schema) for version, schema in schemas]
         shared = shared_models_recipes(package(product), whole)
+        texts = [earlier.find(recipe) for recipe in shared]
         for version, recipe in zip(product.versions, shared, strict=True):
             recipes[models_path(product, version)] = recipe
             models[(version.product, version.version)] = ""
-        if all(earlier.find(recipe) is not None for recipe in shared):
-            continue
-        sources = emit_all_models(schemas)
-        modules = [
-            (module_name(v.version), s) for v, s in zip(product.versions, sources, strict=True)
-        ]
-        for version, source in zip(
-            product.versions, share_models(package(product), modules), strict=True
+        if any(text is None for text in texts):
+            sources = emit_all_models(schemas)
+            modules = [
+                (module_name(v.version), s) for v, s in zip(product.versions, sources, strict=True)
+            ]
+            texts = list(share_models(package(product), modules))
+            for version, text in zip(product.versions, texts, strict=True):
+                models[(version.product, version.version)] = text or ""
+        for (before, old), (version, schema), text in zip(
+            schemas, schemas[1:], texts[1:], strict=False
         ):
-            models[(version.product, version.version)] = source
+            if schema == old and presence_rules(version) == presence_rules(before):
+                if text is not None and defines_no_class(text):
+                    same.add((version.product, version.version))
     return models, recipes, frozenset(same)
 
 

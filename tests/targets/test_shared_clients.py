@@ -5,6 +5,7 @@ paths subclasses that client and sends to its own paths."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +13,10 @@ from typing import Any
 import pytest
 
 from generator.mock.server import load_normalized_spec
+from generator.output.reuse import EarlierOutputs
+from generator.pipeline import _models
 from generator.spec.model import ProductVersion
+from generator.targets.python.packages import emit_packages
 from generator.targets.python.shared_clients import RenderedClient, share_clients
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 from tests.local_api import LocalApi, serve_local_api
@@ -108,3 +112,44 @@ def test_the_shared_client_sends_to_its_own_versions_paths(api: LocalApi) -> Non
     with v3.Client(TOKEN, base_url=api.base_url) as client:
         client.get_bulk_write_job("111111000000541958")
     assert api.requests[-1].path == "/crm/bulk/v3/write/111111000000541958"
+
+
+def test_no_sharing_when_a_path_map_would_move_an_operation_that_stays() -> None:
+    v3, v4 = (v for v in _versions("crm") if v.version in ("v3", "v4"))
+    # In "v3" two operations share one path; "v4" moves only the first.
+    first, second = v3.operations[1], v3.operations[2]
+    v3_ops = list(v3.operations)
+    v3_ops[2] = dataclasses.replace(second, path=first.path)
+    v4_ops = list(v4.operations)
+    v4_ops[2] = dataclasses.replace(v4.operations[2], path=first.path)
+    three = dataclasses.replace(v3, operations=tuple(v3_ops))
+    four = dataclasses.replace(v4, operations=tuple(v4_ops))
+    clients = [_client(three, _text("pkg", three)), _client(four, _text("pkg", four))]
+    assert share_clients("pkg", clients, [False, True]) == [None, None]
+
+
+def test_a_version_whose_presence_rules_differ_keeps_its_own_models_and_client() -> None:
+    spec = load_normalized_spec(SPEC_DIR)
+    _, _, same = _models(spec, EarlierOutputs())
+    assert ("crm", "v4") in same and ("crm", "v5") not in same
+    crm = next(p for p in spec.products if p.name == "crm")
+    v4 = next(v for v in crm.versions if v.version == "v4")
+    types = list(v4.types)
+    index = next(i for i, t in enumerate(types) if t.name == "BulkReadQuery")
+    query = types[index]
+    types[index] = dataclasses.replace(
+        query, require_one_of=(query.fields[0].name, query.fields[1].name)
+    )
+    versions = tuple(
+        dataclasses.replace(v, types=tuple(types)) if v is v4 else v for v in crm.versions
+    )
+    products = tuple(
+        dataclasses.replace(p, versions=versions) if p is crm else p for p in spec.products
+    )
+    edited = dataclasses.replace(spec, products=products)
+    models, _, same = _models(edited, EarlierOutputs())
+    assert ("crm", "v4") not in same
+    assert "class BulkReadQuery" in models[("crm", "v4")]
+    files = emit_packages(edited, models, None, same)
+    client = files["python/zoho-bulk-crm/zoho_bulk_crm/v4/client.py"]
+    assert "class Client(BaseClient)" in client

@@ -199,3 +199,26 @@ def test_shared_classes_are_the_same_objects_in_the_installed_package() -> None:
     assert v2_1.BulkReadQuery is not v2.BulkReadQuery
     for name in v4.__all__:
         assert isinstance(getattr(v4, name), type), name
+
+
+def test_a_class_whose_imported_names_come_from_elsewhere_is_not_shared() -> None:
+    leaf = "class Leaf(BaseModel):\n    a: Kind\n"
+    v1 = _module(_OTHER, leaf).replace(_HEAD, _HEAD + "from one import Kind\n")
+    v2 = _module(_OTHER, leaf).replace(_HEAD, _HEAD + "from two import Kind\n")
+    _, second = share_models("pkg", [("v1", v1), ("v2", v2)])
+    assert "from pkg.v1.models import Other\n" in second
+    assert "class Leaf" in second and "from two import Kind" in second
+
+
+def test_a_head_with_other_statements_than_imports_is_left_whole() -> None:
+    v1 = _module(_OTHER)
+    v2 = _module(_OTHER).replace(_HEAD, _HEAD + "Kind = int\n")
+    assert share_models("pkg", [("v1", v1), ("v2", v2)]) == [v1, v2]
+
+
+def test_a_quoted_annotation_counts_as_a_reference() -> None:
+    user = 'class User(BaseModel):\n    leaf: "Leaf | None" = None\n'
+    v1 = _module(_LEAF_A, user)
+    v2 = _module(_LEAF_B, user)
+    _, second = share_models("pkg", [("v1", v1), ("v2", v2)])
+    assert second == v2

@@ -88,7 +88,7 @@ def models_by_datamodel_codegen(
     sources = cached_texts("datamodel-codegen", requests, _run_datamodel_codegen)
     names = [f"models.py of {version.product} {version.version}" for version, _ in versions]
     bodies = {
-        name: source.rstrip("\n") + "\n" + "".join(_presence_rules(version))
+        name: source.rstrip("\n") + "\n" + "".join(presence_rules(version))
         for name, source, (version, _) in zip(names, sources, versions, strict=True)
     }
     headers = {
@@ -110,7 +110,7 @@ def models_recipe(version: ProductVersion, schema: dict[str, Any]) -> str:
         "models",
         *_codegen_parts(json.dumps(schema)),
         _header(version),
-        "".join(_presence_rules(version)),
+        "".join(presence_rules(version)),
         black_identity(),
     )
 
@@ -186,7 +186,7 @@ def _presence_statements(version: ProductVersion) -> list[tuple[str, tuple[str, 
     return statements
 
 
-def _presence_rules(version: ProductVersion) -> list[str]:
+def presence_rules(version: ProductVersion) -> list[str]:
     """The statements of ``_presence_statements``, one line each (black lays them out)."""
     return [f"{target} = {_tuple(names)}\n" for target, names in _presence_statements(version)]
 

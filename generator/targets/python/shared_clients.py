@@ -58,13 +58,12 @@ def share_clients(
             earlier = clients[index - 1]
             if _as_earlier(package, client, earlier) == earlier.text:
                 before = shared[index - 1]
-                root_index = index - 1 if before is None else _index(clients, before.root)
-                found = SharedClient(
-                    earlier.module_name,
-                    earlier.version.version,
-                    clients[root_index].module_name,
-                    _moved_paths(clients[root_index].version, client.version),
-                )
+                root = clients[index - 1 if before is None else _index(clients, before.root)]
+                paths = _moved_paths(root.version, client.version)
+                if _maps_every_operation(root.version, client.version, dict(paths)):
+                    found = SharedClient(
+                        earlier.module_name, earlier.version.version, root.module_name, paths
+                    )
         shared.append(found)
     return shared
 
@@ -86,6 +85,20 @@ def _as_earlier(package: str, client: RenderedClient, earlier: RenderedClient) -
     for ours, theirs in _moved_paths(client.version, earlier.version):
         text = text.replace(f"    {python_literal(ours)},\n", f"    {python_literal(theirs)},\n")
     return text
+
+
+def _maps_every_operation(
+    root: ProductVersion, version: ProductVersion, paths: Mapping[str, str]
+) -> bool:
+    """Whether ``paths`` (keyed by path, as the runtime looks them up) sends
+    each of ``root``'s operations to ``version``'s path for it: not so when
+    two operations share a path that only one of them leaves."""
+    ours = {op.name: op.path for op in version.operations}
+    return all(
+        paths.get(op.path, op.path) == ours.get(op.name)
+        for op in root.operations
+        if op.path is not None
+    )
 
 
 def _moved_paths(version: ProductVersion, other: ProductVersion) -> tuple[tuple[str, str], ...]:

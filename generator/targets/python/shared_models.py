@@ -47,12 +47,19 @@ class _Definition:
     text: str
     after: str
     identifiers: frozenset[str]
+    """The identifiers of its code: the names it uses (for the imports)."""
+    mentions: frozenset[str]
+    """Its identifiers and those of its strings that read as an annotation
+    (``"Leaf"``, ``"list[Leaf] | None"``): what decides which classes it
+    refers to."""
 
 
 @dataclass(frozen=True)
 class _Module:
     head: str
     """The module's opening: its docstring and imports."""
+    imports: dict[str, str]
+    """Each name the head imports, with where from (``module.name``)."""
     definitions: tuple[_Definition, ...]
     rules: tuple[tuple[str, str], ...]
     """The statements after the classes, in order, each with its class."""
@@ -80,7 +87,7 @@ def share_models(package: str, modules: Sequence[tuple[str, str]]) -> list[str]:
             understood = False
             shared.append(source)
             continue
-        signatures = _signatures(parsed.definitions)
+        signatures = _signatures(parsed)
         imported: dict[str, list[str]] = {name: [] for name, _ in modules}
         for definition in parsed.definitions:
             home = homes.setdefault(signatures[definition.name], module_name)
@@ -89,6 +96,12 @@ def share_models(package: str, modules: Sequence[tuple[str, str]]) -> list[str]:
         imported = {home: names for home, names in imported.items() if names}
         shared.append(_assemble(package, parsed, imported) if imported else source)
     return shared
+
+
+def defines_no_class(source: str) -> bool:
+    """Whether a models module imports all its classes (a version whose
+    classes are all an earlier version's)."""
+    return not any(_CLASS.match(line) for line in source.splitlines())
 
 
 _CLASS = re.compile(r"class ([A-Za-z_][A-Za-z0-9_]*)[(:]")
@@ -110,9 +123,8 @@ def _parse(source: str) -> _Module | None:
     if not starts:
         return None
     head = "".join(lines[: starts[0]])
-    try:
-        ast.parse(head)
-    except SyntaxError:
+    imports = _head_imports(head)
+    if imports is None:
         return None
     statements: list[tuple[int, int]] = []
     for index in range(starts[0], len(lines)):
@@ -137,8 +149,54 @@ def _parse(source: str) -> _Module | None:
     definitions = []
     for name, text in classes.items():
         after = "".join(text for owner, text in rules if owner == name)
-        definitions.append(_Definition(name, text, after, _identifiers(text + after)))
-    return _Module(head, tuple(definitions), tuple(rules))
+        definitions.append(
+            _Definition(
+                name,
+                text,
+                after,
+                _identifiers(text + after),
+                _identifiers(text + after) | _quoted_names(text + after),
+            )
+        )
+    return _Module(head, imports, tuple(definitions), tuple(rules))
+
+
+_ONE_LINE_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'')
+_ANNOTATION = re.compile(r"[A-Za-z_][A-Za-z0-9_.\[\],|]*")
+
+
+def _quoted_names(code: str) -> frozenset[str]:
+    """The identifiers of the one-line strings in ``code`` that read as an
+    annotation (no spaces but after a comma or around ``|``), which a quoted
+    annotation would be; prose is left out."""
+    names: set[str] = set()
+    for match in _ONE_LINE_STRING.finditer(code):
+        text = (match[1] if match[1] is not None else match[2]).replace(", ", ",")
+        if _ANNOTATION.fullmatch(text.replace(" | ", "|")):
+            names.update(_IDENTIFIER.findall(text))
+    return frozenset(names)
+
+
+def _head_imports(head: str) -> dict[str, str] | None:
+    """What the head imports, by the name it binds; None unless the head is
+    only a docstring and imports (any other statement could change what a
+    class means without changing its text)."""
+    try:
+        tree = ast.parse(head)
+    except SyntaxError:
+        return None
+    imports: dict[str, str] = {}
+    for index, node in enumerate(tree.body):
+        if isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            imports.update(
+                {(alias.asname or alias.name): f"{module}.{alias.name}" for alias in node.names}
+            )
+        elif isinstance(node, ast.Import):
+            imports.update({(alias.asname or alias.name): alias.name for alias in node.names})
+        elif not (index == 0 and isinstance(node, ast.Expr)):
+            return None
+    return imports
 
 
 def _identifiers(code: str) -> frozenset[str]:
@@ -148,11 +206,13 @@ def _identifiers(code: str) -> frozenset[str]:
     return frozenset(_IDENTIFIER.findall(_STRING_OR_COMMENT.sub(" ", code)))
 
 
-def _signatures(definitions: Sequence[_Definition]) -> dict[str, str]:
-    """Each class's signature: a hash of its definition and of those of every
-    class it refers to, directly or not."""
+def _signatures(module: _Module) -> dict[str, str]:
+    """Each class's signature: a hash of its definition, of where the names
+    it imports come from, and of the same of every class it refers to,
+    directly or not."""
+    definitions = module.definitions
     by_name = {definition.name: definition for definition in definitions}
-    refers = {d.name: d.identifiers & by_name.keys() for d in definitions}
+    refers = {d.name: d.mentions & by_name.keys() for d in definitions}
     signatures: dict[str, str] = {}
     for definition in definitions:
         closure = {definition.name}
@@ -163,7 +223,12 @@ def _signatures(definitions: Sequence[_Definition]) -> dict[str, str]:
                 pending.append(name)
         digest = hashlib.sha256()
         for name in sorted(closure):
-            digest.update(f"{name}\0{by_name[name].text}\0{by_name[name].after}\0".encode())
+            member = by_name[name]
+            origins = sorted(
+                f"{used}={module.imports[used]}"
+                for used in member.identifiers & module.imports.keys()
+            )
+            digest.update(f"{name}\0{member.text}\0{member.after}\0{origins}\0".encode())
         signatures[definition.name] = digest.hexdigest()
     return signatures
 
