@@ -218,7 +218,9 @@ def iter_read_batches(
     before any job is created)."""
     require_pyarrow()
     assert reading.create.request is not None
-    body = build_request(reading.create.request, request, options)
+    body = build_request(
+        reading.create.request, request, options, version=client._api_version
+    )
     return iter_pages(
         client,
         reading,
@@ -243,7 +245,9 @@ def aiter_read_batches(
     """The async form of iter_read_batches."""
     require_pyarrow()
     assert reading.create.request is not None
-    body = build_request(reading.create.request, request, options)
+    body = build_request(
+        reading.create.request, request, options, version=client._api_version
+    )
     return aiter_pages(
         client,
         reading,

@@ -138,8 +138,11 @@ def _target(
     return transport.url(operation.host, path)
 
 
-def _content(operation: Operation[Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The body and headers of a JSON or upload request."""
+def _content(
+    operation: Operation[Any], values: Mapping[str, Any], version: str
+) -> dict[str, Any]:
+    """The body and headers of a JSON or upload request (``version``: the
+    client's, which request errors name)."""
     content: dict[str, Any] = {"json": None, "files": None}
     if operation.multipart is not None:
         name, data = read_file_source(values["file"])
@@ -147,7 +150,7 @@ def _content(operation: Operation[Any], values: Mapping[str, Any]) -> dict[str, 
     if operation.request is not None:
         options = values.get("options") or {}
         content["json"] = build_request(
-            operation.request, values.get("request"), options
+            operation.request, values.get("request"), options, version=version
         )
     headers = dict(operation.headers)
     if operation.org_header is not None:
@@ -195,11 +198,11 @@ def read_answer(operation: Operation[_T], body: object) -> _T:
 
 
 def _first_request(
-    reading: Reading, request: Any, options: Mapping[str, Any]
+    reading: Reading, request: Any, options: Mapping[str, Any], version: str
 ) -> dict[str, Any]:
     """The create-job body of an export's first page."""
     assert reading.create.request is not None
-    return build_request(reading.create.request, request, options)
+    return build_request(reading.create.request, request, options, version=version)
 
 
 class _Base(Generic[_Http]):
@@ -215,6 +218,22 @@ class _Base(Generic[_Http]):
 
     wait_policy: WaitPolicy
     """How ``wait_for_*`` methods poll unless told otherwise."""
+
+    @property
+    def _api_version(self) -> str:
+        """The package of the client's API version (``zoho_bulk_crm.v4``): the
+        module of the generated class nearest in the MRO (the one setting
+        ``_hosts`` or ``_paths``), also for a version that shares an earlier
+        version's methods and for a user's subclass."""
+        generated = next(
+            (
+                cls
+                for cls in type(self).__mro__
+                if "_hosts" in vars(cls) or "_paths" in vars(cls)
+            ),
+            type(self),
+        )
+        return generated.__module__.rpartition(".")[0]
 
     def __init__(
         self,
@@ -328,7 +347,7 @@ class BaseClient(_Base[httpx.Client]):
             operation.method,
             target,
             safe=operation.safe,
-            **_content(operation, values),
+            **_content(operation, values, self._api_version),
         )
         return read_answer(operation, body)
 
@@ -359,7 +378,7 @@ class BaseClient(_Base[httpx.Client]):
         workdir: str | os.PathLike[str] | None,
     ) -> Iterator[dict[str, str]]:
         """Each CSV row of every page of a bulk read export."""
-        body = _first_request(reading, request, options)
+        body = _first_request(reading, request, options, self._api_version)
         rows = Reporter(on_progress)
         yield from iter_pages(
             self,
@@ -429,7 +448,7 @@ class AsyncBaseClient(_Base[httpx.AsyncClient]):
             operation.method,
             target,
             safe=operation.safe,
-            **_content(operation, values),
+            **_content(operation, values, self._api_version),
         )
         return read_answer(operation, body)
 
@@ -460,7 +479,7 @@ class AsyncBaseClient(_Base[httpx.AsyncClient]):
         workdir: str | os.PathLike[str] | None,
     ) -> AsyncIterator[dict[str, str]]:
         """Each CSV row of every page of a bulk read export."""
-        body = _first_request(reading, request, options)
+        body = _first_request(reading, request, options, self._api_version)
         rows = Reporter(on_progress)
         pages = aiter_pages(
             self,

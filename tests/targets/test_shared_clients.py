@@ -153,3 +153,19 @@ def test_a_version_whose_presence_rules_differ_keeps_its_own_models_and_client()
     files = emit_packages(edited, models, None, same)
     client = files["python/zoho-bulk-crm/zoho_bulk_crm/v4/client.py"]
     assert "class Client(BaseClient)" in client
+
+
+def test_a_request_error_names_the_clients_version_not_the_models(api: LocalApi) -> None:
+    from zoho_bulk_core.requests import InvalidRequestError
+    from zoho_bulk_crm import v4
+
+    class Mine(v4.Client):
+        pass
+
+    for client_class, version in ((v4.Client, "zoho_bulk_crm.v4"), (Mine, "zoho_bulk_crm.v4")):
+        with client_class(TOKEN, base_url=api.base_url) as client:
+            with pytest.raises(InvalidRequestError) as raised:
+                client.create_bulk_read_job(no_such_keyword="x")  # type: ignore[call-arg]
+        assert f"({version})" in str(raised.value)
+    assert v4.models.BulkReadRequest.__module__ != "zoho_bulk_crm.v4.models"
+    assert not api.requests

@@ -97,17 +97,22 @@ def build_request(
     model: type[BaseModel],
     request: BaseModel | Mapping[str, Any] | None,
     options: Mapping[str, Any],
+    *,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """The JSON body of a request given whole (``request``) or by keywords
     (``options``), checked strictly against ``model``.
 
     Raises InvalidRequestError (also a ValueError) naming each problem by its
-    JSON pointer: an unknown or misplaced keyword, a missing or mistyped field.
+    JSON pointer: an unknown or misplaced keyword, a missing or mistyped field;
+    and the API version (``zoho_bulk_crm.v4``: the client's, as a model may be
+    an earlier version's that the client's version shares), by default the
+    model's own.
     """
     given = {key: value for key, value in options.items() if value is not None}
     if request is not None and given:
         raise InvalidRequestError(
-            _what(model),
+            _what(model, version),
             [
                 (
                     "",
@@ -116,12 +121,15 @@ def build_request(
             ],
         )
     if request is None:
-        request = body_from_options(model, given)
-    return request_body(model, request)
+        request = body_from_options(model, given, version=version)
+    return request_body(model, request, version=version)
 
 
 def request_body(
-    model: type[_Model], request: _Model | Mapping[str, Any]
+    model: type[_Model],
+    request: _Model | Mapping[str, Any],
+    *,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """The JSON body for ``request``: a model instance, or a mapping checked
     strictly against ``model`` first. Unset fields and None are left out."""
@@ -132,7 +140,7 @@ def request_body(
             checked = model.model_validate(request, context=STRICT)
         except ValidationError as error:
             raise InvalidRequestError(
-                _what(model), validation_problems(error, request)
+                _what(model, version), validation_problems(error, request)
             ) from None
     return checked.model_dump(
         mode="json", exclude_unset=True, exclude_none=True, by_alias=True
@@ -171,7 +179,10 @@ def json_pointer(data: object, location: Sequence[int | str]) -> str:
 
 
 def body_from_options(
-    model: type[BaseModel], options: Mapping[str, Any]
+    model: type[BaseModel],
+    options: Mapping[str, Any],
+    *,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """A request body for ``model`` from keyword arguments.
 
@@ -215,7 +226,7 @@ def body_from_options(
     if unknown:
         accepted = sorted(_keywords(model))
         raise InvalidRequestError(
-            _what(model),
+            _what(model, version),
             [
                 (
                     "",
@@ -225,7 +236,7 @@ def body_from_options(
             ],
         )
     if problems:
-        raise InvalidRequestError(_what(model), problems)
+        raise InvalidRequestError(_what(model, version), problems)
     for key, value in list(top.items()):
         nested = _model_of(fields[key].annotation)
         if nested is not None and isinstance(value, Mapping):
@@ -379,9 +390,10 @@ def with_single_values(
     return filled
 
 
-def _what(model: type[BaseModel]) -> str:
-    """``BulkReadRequest (zoho_bulk_crm.v7)``: the request type and its version."""
-    package = model.__module__.removesuffix(".models")
+def _what(model: type[BaseModel], version: str | None) -> str:
+    """``BulkReadRequest (zoho_bulk_crm.v7)``: the request type and its
+    version (``version``, else the package that defines the model)."""
+    package = version or model.__module__.removesuffix(".models")
     return f"{model.__name__} ({package})"
 
 
