@@ -262,7 +262,8 @@ def _mock(factory: MockFactory, **settings: Any) -> list[str]:
     return ["--base-url", server.base_url, "--poll", "0.01", "--timeout", "20"]
 
 
-PRODUCTS = [("crm", "v8"), ("crm", "v2"), ("bigin", "v2"), ("recruit", "v2")]
+PRODUCTS = [("crm", "v8"), ("crm", "v4"), ("crm", "v2"), ("bigin", "v2"), ("recruit", "v2")]
+"""CRM v4 is there for its client, which is v3's at v4's paths."""
 
 
 @pytest.mark.parametrize(("product", "version"), PRODUCTS)
