@@ -84,11 +84,19 @@ def test_error_answers_raise_their_exception(
     api: LocalApi, code: str, status: int, class_name: str, base_name: str
 ) -> None:
     from zoho_bulk_core import errors
+    from zoho_bulk_core.retry import RetryPolicy
     from zoho_bulk_recruit.v2 import Client
 
     api.answer("GET", "/recruit/bulk/v2/write/42", status, _error(code))
-    with Client(TOKEN, base_url=api.base_url) as client, pytest.raises(errors.ApiError) as caught:
+    # The default policy's retries, without its waits (a 5xx is asked again).
+    policy = RetryPolicy(backoff=0.001, jitter=0)
+    with (
+        Client(TOKEN, base_url=api.base_url, retry=policy) as client,
+        pytest.raises(errors.ApiError) as caught,
+    ):
         client.get_bulk_write_job("42")
+    asked = 1 + policy.max_retries if status in policy.retry_statuses else 1
+    assert len(api.requests) == asked
     assert type(caught.value).__name__ == class_name
     assert isinstance(caught.value, getattr(errors, base_name))
     assert caught.value.code == code
