@@ -5,9 +5,11 @@ templates/docs/ (the HTML one with autoescaping on)."""
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import jinja2
 
+from generator.output.cache import cache_folder
 from generator.spec.model import NormalizedSpec
 from generator.targets.templating import new_environment
 from generator.targets.version_matrix import Matrix, build_matrix
@@ -27,11 +29,17 @@ def emit_docs(spec: NormalizedSpec, matrix: Matrix | None = None) -> dict[str, s
     return {target: env.get_template(name).render(context) for name, target in _PAGES.items()}
 
 
-@cache
 def docs_environment() -> jinja2.Environment:
-    """The Jinja2 environment of the docs: HTML templates are autoescaped."""
+    """The Jinja2 environment of the docs: HTML templates are autoescaped. One
+    per content cache folder (ZOHO_BULKGEN_CACHE may change between builds)."""
+    return _docs_environment(cache_folder())
+
+
+@cache
+def _docs_environment(folder: Path | None) -> jinja2.Environment:
     env = new_environment(
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.jinja", "html"))
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.jinja", "html")),
+        cache=folder,
     )
     env.filters["md"] = markdown_cell
     return env

@@ -4,19 +4,23 @@ and the whitespace rules. Target-neutral; each target adds its own filters."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import jinja2
 
-from generator.output.cache import cache_folder
 from generator.paths import TEMPLATES_DIR
 
 
-def new_environment(autoescape: bool | Callable[[str | None], bool]) -> jinja2.Environment:
+def new_environment(
+    autoescape: bool | Callable[[str | None], bool], cache: Path | None = None
+) -> jinja2.Environment:
     """A Jinja2 environment over templates/ with the project's whitespace rules;
-    a name the template uses but the context lacks is an error, never blank."""
+    a name the template uses but the context lacks is an error, never blank.
+    ``cache`` is the content cache folder (cache_folder()) to keep compiled
+    templates in, or None."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        bytecode_cache=_compiled_templates(),
+        bytecode_cache=_compiled_templates(cache),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -25,16 +29,33 @@ def new_environment(autoescape: bool | Callable[[str | None], bool]) -> jinja2.E
     )
 
 
-def _compiled_templates() -> jinja2.BytecodeCache | None:
+def _compiled_templates(folder: Path | None) -> jinja2.BytecodeCache | None:
     """Jinja2's cache of compiled templates, in the content cache folder (none
     when caching is off): a template is compiled once per change of its text,
     not on every run. It changes how fast templates load, never what they
     render."""
-    folder = cache_folder()
     if folder is None:
         return None
     try:
         (folder / "jinja").mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder / "jinja"))
+    return _BestEffortBytecodeCache(str(folder / "jinja"))
+
+
+class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept when the folder allows it: a folder that went
+    away or cannot be written (another process cleared the cache, a full
+    disk) only means compiling again, never a failed generation."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass

@@ -182,3 +182,26 @@ def test_beside_recomputes_here_what_its_child_could_not_give(
 
     if hasattr(os, "fork") and threading.active_count() == 1:
         assert result["pid"] != parent
+
+
+def test_a_cache_folder_that_goes_away_between_two_builds_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found when the hostile-spec tests (which remove their cache folder) and a
+    # later build shared a process: the Jinja2 environments kept the removed
+    # folder, and writing a compiled template there failed with a traceback.
+    import shutil
+
+    from generator.pipeline import build
+    from tests.conftest import SPEC_DIR
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    monkeypatch.setenv(CACHE_ENV, str(first))
+    expected = build(SPEC_DIR).files
+    shutil.rmtree(first)
+    assert build(SPEC_DIR).files == expected
+    # A build under another folder uses that folder, not the first one's.
+    monkeypatch.setenv(CACHE_ENV, str(second))
+    assert build(SPEC_DIR).files == expected
+    assert (second / "jinja").is_dir() and any((second / "jinja").iterdir())
+    assert not first.exists() or not any((first / "jinja").glob("*"))

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__, paths
-from generator.output.cache import cached_text
+from generator.output.cache import cache_folder, cached_text
 from generator.output.reuse import step_identity
 from generator.spec.model import (
     STATUS_VOCABULARY,
@@ -324,11 +324,16 @@ def package_schemas(
     return shipped
 
 
-@cache
 def template_environment() -> jinja2.Environment:
     """The Jinja2 environment of the package templates (code: no autoescaping;
-    spec text goes through the filters below)."""
-    env = new_environment(autoescape=False)
+    spec text goes through the filters below), one per content cache folder
+    (which ZOHO_BULKGEN_CACHE may change between two builds in one process)."""
+    return _template_environment(cache_folder())
+
+
+@cache
+def _template_environment(folder: Path | None) -> jinja2.Environment:
+    env = new_environment(autoescape=False, cache=folder)
     env.filters["pyrepr"] = python_literal
     env.filters["docstring"] = docstring_text
     env.filters["snake"] = snake_case
