@@ -153,14 +153,15 @@ def _models(
             modules = [
                 (module_name(v.version), s) for v, s in zip(product.versions, sources, strict=True)
             ]
-            texts = list(share_models(package(product), modules))
-            for version, text in zip(product.versions, texts, strict=True):
-                models[(version.product, version.version)] = text or ""
-        for (before, old), (version, schema), text in zip(
+            made = share_models(package(product), modules)
+            for version, source in zip(product.versions, made, strict=True):
+                models[(version.product, version.version)] = source
+            texts = list(made)
+        for (before, old), (version, schema), final in zip(
             schemas, schemas[1:], texts[1:], strict=False
         ):
             if schema == old and presence_rules(version) == presence_rules(before):
-                if text is not None and defines_no_class(text):
+                if final is not None and defines_no_class(final):
                     same.add((version.product, version.version))
     return models, recipes, frozenset(same)
 

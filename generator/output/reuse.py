@@ -32,7 +32,8 @@ _STEP_MODULES = (
     "targets/python/imports.py",
 )
 """The generator's modules whose code acts on a text after its recipe is
-taken (black's settings, the JSON layout, how a models file is assembled)."""
+taken (black's settings, the JSON layout, how a models file is assembled and
+shared between versions, how unused imports are dropped)."""
 
 
 @cache

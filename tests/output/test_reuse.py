@@ -191,3 +191,24 @@ def test_recipes_change_with_the_formatting_code_and_the_tool_versions(
     assert recipes() == before
     assert changed_code[0] != before[0] and changed_code[1] != before[1]
     assert changed_tool[0] != before[0] and changed_tool[1] != before[1]
+
+
+@pytest.mark.parametrize("module", ["targets/python/shared_models.py", "targets/python/imports.py"])
+def test_recipes_change_with_the_code_that_shares_models_and_drops_imports(
+    module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both act on texts after their recipes are taken (a shared models.py, a
+    # client's pruned imports): a change to either must not let an old text through.
+    import generator.output.reuse as reuse
+
+    reuse.step_identity.cache_clear()
+    before = reuse.step_identity()
+    copy = tmp_path / "generator"
+    shutil.copytree(ROOT / "generator", copy)
+    (copy / module).write_text((copy / module).read_text() + "\n# changed\n")
+    monkeypatch.setattr(reuse, "GENERATOR_DIR", copy)
+    reuse.step_identity.cache_clear()
+    changed = reuse.step_identity()
+    monkeypatch.undo()
+    reuse.step_identity.cache_clear()
+    assert changed != before and reuse.step_identity() == before

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from functools import cache
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,6 @@ from generator.spec.model import (
     ProductVersion,
 )
 from generator.spec.type_expr import Named
-from generator.targets.python import imports
 from generator.targets.python.imports import drop_unused_imports
 from generator.targets.python.names import (
     PythonProduct,
@@ -208,17 +206,11 @@ def _client_path(root: str, product: PythonProduct, version: PythonVersion) -> s
 
 
 def _without_unused_imports(text: str) -> str:
-    """``drop_unused_imports(text)``, kept in the content cache under the text,
-    the pruning code and what shapes every step's output (an edit of the spec
-    that leaves a client's text alone does not parse it again)."""
-    parts = (step_identity(), _pruning_code(), text)
+    """``drop_unused_imports(text)``, kept in the content cache under the text
+    and what shapes every step's output, the pruning code included (an edit
+    of the spec that leaves a client's text alone does not parse it again)."""
+    parts = (step_identity(), text)
     return cached_text("imports", parts, lambda: drop_unused_imports(text))
-
-
-@cache
-def _pruning_code() -> str:
-    """A hash of the code that drops unused imports."""
-    return sha256(Path(imports.__file__).read_bytes()).hexdigest()
 
 
 def models_path(product: Product, version: ProductVersion) -> str:
