@@ -174,3 +174,47 @@ def test_every_version_has_both_clients_and_both_operations() -> None:
                 assert client_class.get_bulk_write_job.__doc__.startswith(
                     "Get the details of a bulk write job."
                 )
+
+
+def test_the_shared_client_sends_to_its_own_versions_paths(api: LocalApi) -> None:
+    from zoho_bulk_crm import v3, v4
+
+    assert issubclass(v4.Client, v3.Client) and issubclass(v4.AsyncClient, v3.AsyncClient)
+    assert v4.models.BulkWriteJob is v3.models.BulkWriteJob
+    api.answer(
+        "GET", "/crm/bulk/v4/write/111111000000541958", 200, _example("crm-v7-write-completed")
+    )
+    with v4.Client(TOKEN, base_url=api.base_url) as client:
+        job = client.get_bulk_write_job("111111000000541958")
+    assert isinstance(job, v4.models.BulkWriteJob)
+    assert api.requests[-1].path == "/crm/bulk/v4/write/111111000000541958"
+
+    async def fetch() -> Any:
+        async with v4.AsyncClient(TOKEN, base_url=api.base_url) as client:
+            return await client.get_bulk_write_job("111111000000541958")
+
+    assert asyncio.run(fetch()).id == "111111000000541958"
+    assert api.requests[-1].path == "/crm/bulk/v4/write/111111000000541958"
+    # The earlier version's client still goes to its own paths.
+    api.answer(
+        "GET", "/crm/bulk/v3/write/111111000000541958", 200, _example("crm-v7-write-completed")
+    )
+    with v3.Client(TOKEN, base_url=api.base_url) as client:
+        client.get_bulk_write_job("111111000000541958")
+    assert api.requests[-1].path == "/crm/bulk/v3/write/111111000000541958"
+
+
+def test_a_request_error_names_the_clients_version_not_the_models(api: LocalApi) -> None:
+    from zoho_bulk_core.requests import InvalidRequestError
+    from zoho_bulk_crm import v4
+
+    class Mine(v4.Client):
+        pass
+
+    for client_class, version in ((v4.Client, "zoho_bulk_crm.v4"), (Mine, "zoho_bulk_crm.v4")):
+        with client_class(TOKEN, base_url=api.base_url) as client:
+            with pytest.raises(InvalidRequestError) as raised:
+                client.create_bulk_read_job(no_such_keyword="x")  # type: ignore[call-arg]
+        assert f"({version})" in str(raised.value)
+    assert v4.models.BulkReadRequest.__module__ != "zoho_bulk_crm.v4.models"
+    assert not api.requests

@@ -4,13 +4,8 @@ paths subclasses that client and sends to its own paths."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
 
 from generator.mock.server import load_normalized_spec
 from generator.output.reuse import EarlierOutputs
@@ -19,9 +14,6 @@ from generator.spec.model import ProductVersion
 from generator.targets.python.packages import emit_packages
 from generator.targets.python.shared_clients import RenderedClient, share_clients
 from tests.conftest import GENERATED_DIR, SPEC_DIR
-from tests.local_api import LocalApi, serve_local_api
-
-TOKEN = "1000.shared-client-token.abcdef"
 
 
 def _versions(product: str) -> list[ProductVersion]:
@@ -76,44 +68,6 @@ def test_the_committed_tree_shares_exactly_where_nothing_but_the_paths_differs()
     assert "class Client(BaseClient)" in (crm / "v5/client.py").read_text()
 
 
-@pytest.fixture
-def api() -> Iterator[LocalApi]:
-    with serve_local_api() as server:
-        yield server
-
-
-def _example(name: str) -> Any:
-    return json.loads((SPEC_DIR / "examples" / f"{name}.json").read_text())
-
-
-def test_the_shared_client_sends_to_its_own_versions_paths(api: LocalApi) -> None:
-    from zoho_bulk_crm import v3, v4
-
-    assert issubclass(v4.Client, v3.Client) and issubclass(v4.AsyncClient, v3.AsyncClient)
-    assert v4.models.BulkWriteJob is v3.models.BulkWriteJob
-    api.answer(
-        "GET", "/crm/bulk/v4/write/111111000000541958", 200, _example("crm-v7-write-completed")
-    )
-    with v4.Client(TOKEN, base_url=api.base_url) as client:
-        job = client.get_bulk_write_job("111111000000541958")
-    assert isinstance(job, v4.models.BulkWriteJob)
-    assert api.requests[-1].path == "/crm/bulk/v4/write/111111000000541958"
-
-    async def fetch() -> Any:
-        async with v4.AsyncClient(TOKEN, base_url=api.base_url) as client:
-            return await client.get_bulk_write_job("111111000000541958")
-
-    assert asyncio.run(fetch()).id == "111111000000541958"
-    assert api.requests[-1].path == "/crm/bulk/v4/write/111111000000541958"
-    # The earlier version's client still goes to its own paths.
-    api.answer(
-        "GET", "/crm/bulk/v3/write/111111000000541958", 200, _example("crm-v7-write-completed")
-    )
-    with v3.Client(TOKEN, base_url=api.base_url) as client:
-        client.get_bulk_write_job("111111000000541958")
-    assert api.requests[-1].path == "/crm/bulk/v3/write/111111000000541958"
-
-
 def test_no_sharing_when_a_path_map_would_move_an_operation_that_stays() -> None:
     v3, v4 = (v for v in _versions("crm") if v.version in ("v3", "v4"))
     # In "v3" two operations share one path; "v4" moves only the first.
@@ -153,19 +107,3 @@ def test_a_version_whose_presence_rules_differ_keeps_its_own_models_and_client()
     files = emit_packages(edited, models, None, same)
     client = files["python/zoho-bulk-crm/zoho_bulk_crm/v4/client.py"]
     assert "class Client(BaseClient)" in client
-
-
-def test_a_request_error_names_the_clients_version_not_the_models(api: LocalApi) -> None:
-    from zoho_bulk_core.requests import InvalidRequestError
-    from zoho_bulk_crm import v4
-
-    class Mine(v4.Client):
-        pass
-
-    for client_class, version in ((v4.Client, "zoho_bulk_crm.v4"), (Mine, "zoho_bulk_crm.v4")):
-        with client_class(TOKEN, base_url=api.base_url) as client:
-            with pytest.raises(InvalidRequestError) as raised:
-                client.create_bulk_read_job(no_such_keyword="x")  # type: ignore[call-arg]
-        assert f"({version})" in str(raised.value)
-    assert v4.models.BulkReadRequest.__module__ != "zoho_bulk_crm.v4.models"
-    assert not api.requests
