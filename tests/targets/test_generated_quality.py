@@ -86,3 +86,36 @@ def test_the_templates_already_lay_code_out_as_black_does() -> None:
         if path.endswith(".py") and black.format_str(text, mode=mode) != text
     ]
     assert not changed, f"black changes {len(changed)} rendered files, e.g. {changed[:3]}"
+
+
+def _codes(text: str) -> set[str]:
+    """The error codes named in a docstring's error list."""
+    import re
+
+    return set(re.findall(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{4,}\b", text)) - {"HTTP"}
+
+
+def test_each_method_with_its_class_docstring_lists_exactly_its_operations_errors() -> None:
+    import importlib
+
+    from generator.mock.server import load_normalized_spec
+    from generator.targets.python.names import module_name, package
+
+    spec = load_normalized_spec(SPEC_DIR)
+    hoisted = 0
+    for product in spec.products:
+        for version in product.versions:
+            client = importlib.import_module(
+                f"{package(product)}.{module_name(version.version)}.client"
+            ).Client
+            doc = client.__doc__ or ""
+            common = _codes(doc.partition("(ApiError, by HTTP status):")[2])
+            hoisted += len(common)
+            for operation in version.operations:
+                method_doc = getattr(client, operation.name).__doc__ or ""
+                own = _codes(method_doc.partition("Raises:")[2])
+                expected = {error.code for error in operation.errors}
+                where = f"{product.name} {version.version} {operation.name}"
+                assert own | common == expected, where
+                assert not own & common, f"{where} repeats the class docstring's errors"
+    assert hoisted > 0

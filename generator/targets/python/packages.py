@@ -195,7 +195,14 @@ def emit_packages(
             if shared is not None:
                 files[_client_path(root, product, version)] = env.get_template(
                     _SHARED_CLIENT
-                ).render({**context, "version": version, "shared": shared})
+                ).render(
+                    {
+                        **context,
+                        "version": version,
+                        "shared": shared,
+                        "common_raises": common_raises(version.ir, classes),
+                    }
+                )
     return files
 
 

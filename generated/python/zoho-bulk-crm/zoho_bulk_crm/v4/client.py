@@ -27,6 +27,15 @@ class Client(earlier.Client):
     """Synchronous client of the Zoho CRM Bulk API v4.
 
     The methods of zoho_bulk_crm.v3.client.Client, at v4's paths.
+
+    Every method raises TransportError when no answer comes after the retries
+    the policy allows and, besides the errors its docstring gives, these
+    (ApiError, by HTTP status):
+        400: INVALID_REQUEST_METHOD
+        401: INVALID_TOKEN, OAUTH_SCOPE_MISMATCH
+        403: NO_PERMISSION
+        404: INVALID_URL_PATTERN, RESOURCE_NOT_FOUND
+        500: INTERNAL_ERROR
     """
 
     _paths = _PATHS
