@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,24 @@ def installed_models(product: str, version: str) -> Any:
         "run the tests with 'python3 dev.py test'"
     )
     return module
+
+
+@contextmanager
+def restored_imports(prefix: str = "zoho_bulk_") -> Iterator[None]:
+    """Put ``sys.path`` and the modules whose top-level name starts with
+    ``prefix`` back as they were afterwards: for code that imports generated
+    packages from a tree (PayloadChecker on generated/, a temporary tree),
+    which must not replace the installed ones other tests use."""
+    path = list(sys.path)
+    saved = {name: module for name, module in sys.modules.items() if name.startswith(prefix)}
+    try:
+        yield
+    finally:
+        sys.path[:] = path
+        for name in [name for name in sys.modules if name.startswith(prefix)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        importlib.invalidate_caches()
 
 
 def model_for(schema: dict[str, Any], models: Any) -> Any:

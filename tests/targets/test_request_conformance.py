@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +18,15 @@ import pytest
 from generator.payloads.check import PayloadChecker
 from generator.pipeline import BuildResult
 from tests.conftest import GENERATED_DIR, SPEC_DIR
+from tests.helpers import installed_models, restored_imports
+
+
+@pytest.fixture(autouse=True)
+def _installed_packages_stay() -> Iterator[None]:
+    # PayloadChecker on generated/ imports the models from the tree (sys.path
+    # first); the tests after these must still find the installed packages.
+    with restored_imports():
+        yield
 
 
 def _example(name: str) -> Any:
@@ -264,3 +273,18 @@ def test_documented_invalid_bodies_are_refused_at_the_right_place(
     # jsonschema's best match may look inside a union, below the package's pointer.
     first = report.errors[0].split(": ", 1)[0]
     assert first == pointer or first.startswith(f"{pointer}/"), report.errors
+
+
+def test_a_checker_on_the_tree_leaves_the_installed_packages_to_the_next_tests() -> None:
+    import sys
+
+    with restored_imports():
+        for name in [name for name in sys.modules if name.startswith("zoho_bulk_")]:
+            del sys.modules[name]
+        PayloadChecker.open(
+            GENERATED_DIR, "crm", "v8", "get_bulk_read_job", request=False, strict=False
+        )
+        tree = sys.modules["zoho_bulk_crm.v8.models"].__file__ or ""
+        assert tree.startswith(str(GENERATED_DIR))
+    assert str(GENERATED_DIR / "python" / "zoho-bulk-crm") not in sys.path
+    installed_models("crm", "v8")

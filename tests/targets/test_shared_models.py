@@ -19,6 +19,7 @@ from generator.targets.python.models_schema import models_schema
 from generator.targets.python.names import module_name, package
 from generator.targets.python.shared_models import _parse, share_models, shared_models_recipes
 from tests.conftest import SPEC_DIR
+from tests.helpers import restored_imports
 
 _HEAD = '"""Models."""\n\nfrom __future__ import annotations\n\nfrom pydantic import BaseModel\n'
 
@@ -135,29 +136,18 @@ def real_trees(tmp_path: Path) -> Iterator[list[tuple[str, ModuleType, ModuleTyp
     by_package: dict[str, dict[str, tuple[str, str]]] = {}
     for pkg, module, whole, shared in _whole_and_shared():
         by_package.setdefault(pkg, {})[module] = (whole, shared)
-    saved = {k: v for k, v in sys.modules.items() if k.split(".")[0] in by_package}
-    for key in saved:
-        del sys.modules[key]
-    sys.path.insert(0, str(tmp_path / "shared"))
-    sys.path.insert(0, str(tmp_path / "whole"))
-    try:
+    with restored_imports():
+        for name in [name for name in sys.modules if name.startswith("zoho_bulk_")]:
+            del sys.modules[name]  # the trees' packages take the installed ones' names
+        sys.path[:0] = [str(tmp_path / "shared"), str(tmp_path / "whole")]
         found = []
         for pkg, modules in sorted(by_package.items()):
             shared = _load_tree(tmp_path / "shared", pkg, {m: s for m, (_, s) in modules.items()})
-            whole_name = f"whole_{pkg}"
             whole = _load_tree(
-                tmp_path / "whole", whole_name, {m: w for m, (w, _) in modules.items()}
+                tmp_path / "whole", f"{pkg}_whole", {m: w for m, (w, _) in modules.items()}
             )
             found += [(f"{pkg}.{m}", whole[m], shared[m]) for m in modules]
         yield found
-    finally:
-        sys.path.remove(str(tmp_path / "shared"))
-        sys.path.remove(str(tmp_path / "whole"))
-        for key in [
-            k for k in sys.modules if k.split(".")[0] in by_package or k.startswith("whole_")
-        ]:
-            del sys.modules[key]
-        sys.modules.update(saved)
 
 
 def _models_of(module: ModuleType) -> list[str]:
