@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from tests.helpers import restored_imports
+
 PRODUCT = "hostile"
 PACKAGE = f"zoho_bulk_{PRODUCT}"
 REQUIRED_STATES: dict[str, dict[str, Any]] = {
@@ -246,19 +248,14 @@ def generated_modules(out: Path, product: str = PRODUCT) -> Iterator[dict[str, M
     put ``sys.path`` and ``sys.modules`` back as they were (so the installed
     packages that other tests use are untouched)."""
     package = f"zoho_bulk_{product}"
-    prefixes = ("zoho_bulk_core", package)
-    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] in prefixes}
-    paths = [
-        str(out / "python" / "zoho-bulk-core"),
-        str(out / "python" / f"zoho-bulk-{product.replace('_', '-')}"),
-    ]
-    for name in saved:
-        del sys.modules[name]
-    sys.path[:0] = paths
-    importlib.invalidate_caches()
-    try:
+    with restored_imports():
+        for name in [name for name in sys.modules if name.startswith("zoho_bulk_")]:
+            del sys.modules[name]
+        product_root = out / "python" / f"zoho-bulk-{product.replace('_', '-')}"
+        sys.path[:0] = [str(out / "python" / "zoho-bulk-core"), str(product_root)]
+        importlib.invalidate_caches()
         modules: dict[str, ModuleType] = {}
-        version_dir = next((out / "python" / paths[1].rsplit("/", 1)[-1] / package).glob("v*"))
+        version_dir = next((product_root / package).glob("v*"))
         for name in ["models", "client", "callbacks", "validation"]:
             modules[name] = importlib.import_module(f"{package}.{version_dir.name}.{name}")
         modules["package"] = importlib.import_module(f"{package}.{version_dir.name}")
@@ -267,10 +264,3 @@ def generated_modules(out: Path, product: str = PRODUCT) -> Iterator[dict[str, M
         modules["hosts"] = importlib.import_module(f"{package}._hosts")
         modules["core_hosts"] = importlib.import_module("zoho_bulk_core.hosts")
         yield modules
-    finally:
-        for path in paths:
-            sys.path.remove(path)
-        for name in [n for n in sys.modules if n.split(".")[0] in prefixes]:
-            del sys.modules[name]
-        sys.modules.update(saved)
-        importlib.invalidate_caches()
