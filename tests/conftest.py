@@ -3,9 +3,11 @@ session, and the switch that updates the golden files."""
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite generated/ from the spec instead of failing on differences",
     )
+
+
+@pytest.fixture(autouse=True)
+def _installed_packages_stay() -> Iterator[None]:
+    """After a test that put folders on sys.path (PayloadChecker on a generated
+    tree imports its models from there), take them off again and forget the
+    generated packages imported from outside site-packages: the tests after
+    it, in the same worker, must use the installed packages. Costs nothing
+    when sys.path is left alone."""
+    path = list(sys.path)
+    yield
+    if sys.path == path:
+        return
+    sys.path[:] = path
+    for name, module in list(sys.modules.items()):
+        if (
+            name.startswith("zoho_bulk_")
+            and "site-packages" not in Path(getattr(module, "__file__", None) or "").parts
+        ):
+            del sys.modules[name]
+    importlib.invalidate_caches()
 
 
 @pytest.fixture(scope="session")

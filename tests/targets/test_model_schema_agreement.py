@@ -17,15 +17,6 @@ import pytest
 from generator.payloads.check import PayloadChecker
 from generator.pipeline import BuildResult
 from tests.conftest import GENERATED_DIR
-from tests.helpers import restored_imports
-
-
-@pytest.fixture(autouse=True)
-def _installed_packages_stay() -> Iterator[None]:
-    # PayloadChecker on generated/ imports the models from the tree (sys.path
-    # first); the tests after these must still find the installed packages.
-    with restored_imports():
-        yield
 
 
 def _other_values(value: Any) -> list[Any]:

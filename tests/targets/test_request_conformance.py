@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,14 +19,6 @@ from generator.payloads.check import PayloadChecker
 from generator.pipeline import BuildResult
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 from tests.helpers import installed_models, restored_imports
-
-
-@pytest.fixture(autouse=True)
-def _installed_packages_stay() -> Iterator[None]:
-    # PayloadChecker on generated/ imports the models from the tree (sys.path
-    # first); the tests after these must still find the installed packages.
-    with restored_imports():
-        yield
 
 
 def _example(name: str) -> Any:
