@@ -206,9 +206,16 @@ class PayloadValidator:
         self._lock = threading.Lock()
         validate_payload, is_valid_payload = _checking_functions(self)
         self.validate_payload: Final[ValidatePayload] = validate_payload
-        """``validate`` as a plain function, the fastest to call."""
+        """``validate_payload(operation, payload, kind="response", *, strict=False)``:
+        raise PayloadError unless ``payload`` is a valid ``kind`` body of
+        ``operation``. Responses and notifications are read leniently unless
+        ``strict`` is set; requests are always checked strictly. A plain
+        function (one cache look-up before jsonschema-rs's native check), the
+        fastest to call."""
         self.is_valid_payload: Final[IsValidPayload] = is_valid_payload
-        """``is_valid`` as a plain function, the fastest to call."""
+        """``is_valid_payload(operation, payload, kind="response", *, strict=False)``:
+        whether ``payload`` is a valid ``kind`` body of ``operation``; a plain
+        function, the fastest to call."""
 
     def operations(self) -> list[tuple[str, str]]:
         """Every (operation, kind) this version has a schema for, sorted."""
