@@ -21,7 +21,7 @@ from generator.targets.docs import emit_docs
 from generator.targets.json_schema import emit_schemas, schema_path
 from generator.targets.openapi import emit_openapi
 from generator.targets.python.check import check_python_names
-from generator.targets.python.models import emit_all_models, models_recipe, presence_rules
+from generator.targets.python.models import emit_all_models, models_recipe
 from generator.targets.python.models_schema import models_schema
 from generator.targets.python.names import module_name, package
 from generator.targets.python.packages import (
@@ -32,7 +32,7 @@ from generator.targets.python.packages import (
     runtime_paths,
 )
 from generator.targets.python.shared_models import (
-    defines_no_class,
+    model_homes,
     share_models,
     shared_models_recipes,
 )
@@ -109,10 +109,10 @@ def _sources(
     spec: NormalizedSpec, spec_dir: Path, earlier: EarlierOutputs
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Every text file (packages, changelogs, docs), and the recipe of every models.py."""
-    models, model_recipes, same_models = _models(spec, earlier)
+    models, model_recipes, homes = _models(spec, earlier)
     plan = plan_releases(spec_dir, spec)
     sources = {
-        **emit_packages(spec, models, plan.versions, same_models),
+        **emit_packages(spec, models, plan.versions, homes),
         **emit_changelogs(plan, PYTHON_ROOT),
         **emit_docs(spec),
     }
@@ -128,10 +128,11 @@ def _documents(
 
 def _models(
     spec: NormalizedSpec, earlier: EarlierOutputs
-) -> tuple[dict[tuple[str, str], str], dict[str, str], frozenset[tuple[str, str]]]:
+) -> tuple[dict[tuple[str, str], str], dict[str, str], dict[tuple[str, str], dict[str, str]]]:
     """The models source of every (product, version), the recipe of every
-    models.py, and the (product, version)s whose models are the previous
-    version's very classes (which may then share its client).
+    models.py, and where each (product, version)'s model classes are defined
+    (shared_models.model_homes: versions whose classes have one home share
+    them, and their clients may share methods).
 
     A product's models are written (shared_models: whole, then the classes an
     earlier version has imported from it) only when ``earlier`` lacks one of
@@ -139,7 +140,7 @@ def _models(
     replaces with the earlier file."""
     models: dict[tuple[str, str], str] = {}
     recipes: dict[str, str] = {}
-    same: set[tuple[str, str]] = set()
+    homes: dict[tuple[str, str], dict[str, str]] = {}
     for product in spec.products:
         schemas = [(version, models_schema(version, spec)) for version in product.versions]
         whole = [models_recipe(version, schema) for version, schema in schemas]
@@ -157,13 +158,11 @@ def _models(
             for version, source in zip(product.versions, made, strict=True):
                 models[(version.product, version.version)] = source
             texts = list(made)
-        for (before, old), (version, schema), final in zip(
-            schemas, schemas[1:], texts[1:], strict=False
-        ):
-            if schema == old and presence_rules(version) == presence_rules(before):
-                if final is not None and defines_no_class(final):
-                    same.add((version.product, version.version))
-    return models, recipes, frozenset(same)
+        for version, text in zip(product.versions, texts, strict=True):
+            homes[(version.product, version.version)] = model_homes(
+                package(product), module_name(version.version), text or ""
+            )
+    return models, recipes, homes
 
 
 def check_examples(

@@ -204,6 +204,35 @@ def test_the_shared_client_sends_to_its_own_versions_paths(api: LocalApi) -> Non
     assert api.requests[-1].path == "/crm/bulk/v3/write/111111000000541958"
 
 
+def test_a_client_sharing_some_methods_sends_both_kinds_to_its_own_paths(
+    api: LocalApi,
+) -> None:
+    from zoho_bulk_bigin import v1 as bigin_v1
+    from zoho_bulk_bigin import v2 as bigin_v2
+    from zoho_bulk_crm import v5, v6, v7
+
+    assert issubclass(v7.Client, v6.Client) and issubclass(v6.Client, v5.Client)
+    assert issubclass(bigin_v2.AsyncClient, bigin_v1.AsyncClient)
+    # v7 reads its jobs in models of its own, and writes them as v5 does.
+    assert "get_bulk_read_job" in vars(v7.Client) and "get_bulk_read_job" in vars(v7.AsyncClient)
+    assert "get_bulk_write_job" not in vars(v7.Client)
+    read = _example("crm-v8-read-completed")
+    read["data"][0]["result"]["download_url"] = "/crm/bulk/v7/read/4876876000001294251/result"
+    api.answer("GET", "/crm/bulk/v7/read/4876876000001294251", 200, read)
+    api.answer(
+        "GET", "/crm/bulk/v7/write/111111000000541958", 200, _example("crm-v7-write-completed")
+    )
+    with v7.Client(TOKEN, base_url=api.base_url) as client:
+        job = client.get_bulk_read_job("4876876000001294251")
+        written = client.get_bulk_write_job("111111000000541958")
+    assert isinstance(job, v7.models.BulkReadJob) and job.state == "COMPLETED"
+    assert isinstance(written, v7.models.BulkWriteJob)
+    assert [r.path for r in api.requests] == [
+        "/crm/bulk/v7/read/4876876000001294251",
+        "/crm/bulk/v7/write/111111000000541958",
+    ]
+
+
 def test_a_request_error_names_the_clients_version_not_the_models(api: LocalApi) -> None:
     from zoho_bulk_core.requests import InvalidRequestError
     from zoho_bulk_crm import v4

@@ -1,11 +1,11 @@
 """Clients shared between versions (targets/python/shared_clients.py): a
-version whose models and client would be an earlier version's but for its
-paths subclasses that client and sends to its own paths."""
+version's client subclasses the earlier version's, sends to its own paths and
+defines only the methods that read otherwise."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import re
 
 from generator.mock.server import load_normalized_spec
 from generator.output.reuse import EarlierOutputs
@@ -16,76 +16,166 @@ from generator.targets.python.shared_clients import RenderedClient, share_client
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 
 
-def _versions(product: str) -> list[ProductVersion]:
+def _versions(product: str) -> dict[str, ProductVersion]:
     spec = load_normalized_spec(SPEC_DIR)
-    return list(next(p for p in spec.products if p.name == product).versions)
+    return {v.version: v for v in next(p for p in spec.products if p.name == product).versions}
 
 
-def _client(version: ProductVersion, text: str) -> RenderedClient:
-    return RenderedClient(version, version.version.replace(".", "_"), text)
-
-
-def _text(package: str, version: ProductVersion) -> str:
-    module = version.version.replace(".", "_")
+def _method(name: str, body: str, doc: str, *, asynchronous: bool) -> str:
+    prefix = "async def" if asynchronous else "def"
+    call = "await self._acall" if asynchronous else "self._call"
     return (
-        f'"""Typed clients of the Bulk API {version.version}."""\n\n'
-        f"from {package}.{module} import models\n\n"
-        + "".join(f"X = Operation(\n    {json.dumps(op.path)},\n)\n" for op in version.operations)
+        f"    {prefix} {name}(self) -> Any:\n"
+        f'        """{doc}"""\n'
+        f"        return {call}({body})\n"
     )
 
 
-def test_a_version_differing_only_in_paths_and_label_shares_the_earlier_client() -> None:
-    v3, v4 = (v for v in _versions("crm") if v.version in ("v3", "v4"))
-    clients = [_client(v, _text("pkg", v)) for v in (v3, v4)]
-    first, second = share_clients("pkg", clients, [False, True])
-    assert first is None
-    assert second is not None and second.home == "v3" and second.root == "v3"
-    assert ("/crm/bulk/v3/read", "/crm/bulk/v4/read") in second.paths
-    # Not when the models differ, nor when anything else in the text does.
-    assert share_clients("pkg", clients, [False, False]) == [None, None]
-    changed = [clients[0], _client(v4, _text("pkg", v4) + "# another docstring\n")]
-    assert share_clients("pkg", changed, [False, True]) == [None, None]
+def _text(module: str, docs: dict[str, str] | None = None) -> str:
+    """A client module laid out as the client template lays it out, with the
+    methods ``get`` (descriptor _GET, model Job), ``read`` (_READ, built on
+    _GET), ``ping`` (_PING, model Pong) and ``pong`` (no descriptor)."""
+    docs = {"get": "Get a job.", "read": "Read.", "ping": "Ping.", "pong": "Pong.", **(docs or {})}
+    bodies = {"get": "_GET", "read": "_READ", "ping": "_PING", "pong": ""}
+    descriptors = "".join(
+        f'{name} = Operation(\n    "{op}",\n    "GET",\n    "/{module}/{op}",\n'
+        f"    models.{model},\n    safe=True,\n)\n\n"
+        for name, op, model in (("_GET", "get", "Job"), ("_PING", "ping", "Pong"))
+    )
+    classes = "".join(
+        f'\nclass {cls}(Base{cls}):\n    """The {cls}."""\n\n'
+        + "\n".join(
+            _method(name, bodies[name], docs[name], asynchronous=cls == "AsyncClient")
+            for name in bodies
+        )
+        + "\n"
+        for cls in ("Client", "AsyncClient")
+    )
+    return (
+        f'"""Typed clients of {module}."""\n\nfrom __future__ import annotations\n\n'
+        "from typing import Any\n\nfrom zoho_bulk_core.client import Operation\n\n"
+        f"from pkg.{module} import models\n\n"
+        f"{descriptors}_READ = _GET.reading()\n\n{classes}"
+    )
 
 
-def test_a_chain_of_shared_clients_maps_the_paths_of_the_version_defining_the_methods() -> None:
-    v3, v4 = (v for v in _versions("crm") if v.version in ("v3", "v4"))
-    v5 = next(v for v in _versions("crm") if v.version == "v5")
-    texts = [_text("pkg", v) for v in (v3, v4, v5)]
-    # v5 kept to v3's operations by name: give it v4's text with v5's label.
-    five = _client(v5, texts[1].replace("v4", "v5"))
-    clients = [_client(v3, texts[0]), _client(v4, texts[1]), five]
-    shared = share_clients("pkg", clients, [False, True, True])
-    assert shared[2] is not None and shared[2].home == "v4" and shared[2].root == "v3"
-    assert dict(shared[2].paths)["/crm/bulk/v3/read"] == "/crm/bulk/v5/read"
+def _pair(
+    v4_docs: dict[str, str] | None = None, v4_homes: dict[str, str] | None = None
+) -> list[RenderedClient]:
+    versions = _versions("crm")
+    homes = {"Job": "v3", "Pong": "v3"}
+    return [
+        RenderedClient(versions["v3"], "v3", _text("v3"), homes),
+        RenderedClient(versions["v4"], "v4", _text("v4", v4_docs), {**homes, **(v4_homes or {})}),
+    ]
 
 
-def test_the_committed_tree_shares_exactly_where_nothing_but_the_paths_differs() -> None:
-    crm = GENERATED_DIR / "python/zoho-bulk-crm/zoho_bulk_crm"
-    bigin = GENERATED_DIR / "python/zoho-bulk-bigin/zoho_bulk_bigin"
-    assert "from zoho_bulk_crm.v3 import client as earlier" in (crm / "v4/client.py").read_text()
-    # Bigin v2's models are v1's, but its upload answers differ: its own client.
-    assert "class Client(BaseClient)" in (bigin / "v2/client.py").read_text()
-    assert "class Client(BaseClient)" in (crm / "v5/client.py").read_text()
+def test_a_version_inherits_the_methods_that_read_the_same_and_its_own_paths() -> None:
+    first, second = share_clients("pkg", _pair({"pong": "Pong, otherwise."}))
+    assert first is None and second is not None
+    assert second.home == "v3" and second.home_version == "v3"
+    assert second.own == ("pong",)
+    # Its async twin is its own too, so its "See Client.pong" names the Client beside it.
+    assert [m.split("(")[0].strip() for m in second.methods["Client"]] == ["def pong"]
+    assert [m.split("(")[0].strip() for m in second.methods["AsyncClient"]] == ["async def pong"]
+    # Descriptors differing only in their path are the earlier version's.
+    assert second.descriptors == ()
+    assert dict(second.paths)["create_bulk_read_job"] == "/crm/bulk/v4/read"
+    assert "from pkg.v3 import client as earlier" in second.imports
 
 
-def test_no_sharing_when_a_path_map_would_move_an_operation_that_stays() -> None:
-    v3, v4 = (v for v in _versions("crm") if v.version in ("v3", "v4"))
-    # In "v3" two operations share one path; "v4" moves only the first.
-    first, second = v3.operations[1], v3.operations[2]
-    v3_ops = list(v3.operations)
-    v3_ops[2] = dataclasses.replace(second, path=first.path)
-    v4_ops = list(v4.operations)
-    v4_ops[2] = dataclasses.replace(v4.operations[2], path=first.path)
-    three = dataclasses.replace(v3, operations=tuple(v3_ops))
-    four = dataclasses.replace(v4, operations=tuple(v4_ops))
-    clients = [_client(three, _text("pkg", three)), _client(four, _text("pkg", four))]
-    assert share_clients("pkg", clients, [False, True]) == [None, None]
+def test_a_method_naming_a_model_defined_anew_is_defined_again_and_so_is_read() -> None:
+    first, second = share_clients("pkg", _pair(v4_homes={"Job": "v4"}))
+    assert second is not None
+    # _GET answers in v4's own Job; _READ, built on _GET, is written again too.
+    assert second.own == ("get", "read")
+    assert [d.split(" =")[0] for d in second.descriptors] == ["_GET", "_READ"]
+    assert "models.Job" in second.descriptors[0]
+    # _PING, which the v4 module needs no more, is not imported.
+    assert "_PING" not in second.imports
 
 
-def test_a_version_whose_presence_rules_differ_keeps_its_own_models_and_client() -> None:
+def test_an_inherited_descriptor_an_own_method_uses_is_imported_from_its_home() -> None:
+    _, second = share_clients("pkg", _pair({"ping": "Ping, otherwise."}))
+    assert second is not None and second.own == ("ping",)
+    assert "from pkg.v3.client import _PING\n" in second.imports
+
+
+def test_a_version_sharing_less_than_half_of_its_methods_keeps_its_own_client() -> None:
+    assert share_clients("pkg", _pair(v4_homes={"Job": "v4", "Pong": "v4"})) == [None, None]
+    changed = {"get": "x", "read": "y", "ping": "z"}
+    assert share_clients("pkg", _pair(changed)) == [None, None]
+
+
+def test_a_version_lacking_a_method_of_the_earlier_one_keeps_its_own_client() -> None:
+    clients = _pair()
+    fewer = (
+        clients[1]
+        .text.replace(_method("pong", "", "Pong.", asynchronous=False) + "\n", "")
+        .replace(_method("pong", "", "Pong.", asynchronous=True) + "\n", "")
+    )
+    assert fewer != clients[1].text
+    shrunk = dataclasses.replace(clients[1], text=fewer)
+    assert share_clients("pkg", [clients[0], shrunk]) == [None, None]
+    # An unknown layout shares nothing either.
+    odd = dataclasses.replace(clients[1], text=clients[1].text + "\nprint('x')\n")
+    assert share_clients("pkg", [clients[0], odd]) == [None, None]
+
+
+def test_a_chain_inherits_through_the_middle_version() -> None:
+    versions = _versions("crm")
+    homes = {"Job": "v3", "Pong": "v3"}
+    clients = [
+        RenderedClient(versions[v], v, _text(v, {"pong": f"Pong in {v}."}), homes)
+        for v in ("v3", "v4", "v5")
+    ]
+    shared = share_clients("pkg", clients)
+    assert shared[0] is None
+    assert shared[1] is not None and shared[2] is not None
+    assert shared[2].home == "v4" and shared[2].own == ("pong",)
+
+
+_SHARES = re.compile(r"^from (zoho_bulk_\w+)\.(\w+) import client as earlier$", re.MULTILINE)
+
+
+def _home(product: str, module: str) -> str | None:
+    text = GENERATED_DIR / f"python/zoho-bulk-{product}/zoho_bulk_{product}/{module}/client.py"
+    found = _SHARES.search(text.read_text())
+    return found[2] if found else None
+
+
+def test_the_committed_tree_shares_where_most_methods_read_the_same() -> None:
+    assert _home("bigin", "v2") == "v1"
+    assert [_home("crm", v) for v in ("v2", "v2_1", "v3", "v4", "v5", "v6", "v7", "v8")] == [
+        None,
+        None,
+        "v2_1",
+        "v3",
+        None,
+        "v5",
+        "v6",
+        None,
+    ]
+
+
+def test_every_shared_client_maps_every_operation_to_its_versions_path() -> None:
     spec = load_normalized_spec(SPEC_DIR)
-    _, _, same = _models(spec, EarlierOutputs())
-    assert ("crm", "v4") in same and ("crm", "v5") not in same
+    for product in spec.products:
+        for version in product.versions:
+            module = version.version.replace(".", "_")
+            path = f"python/zoho-bulk-{product.name}/zoho_bulk_{product.name}/{module}/client.py"
+            text = (GENERATED_DIR / path).read_text()
+            if "client as earlier" not in text:
+                continue
+            for op in version.operations:
+                if op.path is not None:
+                    assert f'        "{op.name}": "{op.path}",\n' in text, (path, op.name)
+
+
+def test_a_version_whose_presence_rules_differ_defines_the_methods_naming_its_models() -> None:
+    spec = load_normalized_spec(SPEC_DIR)
+    _, _, homes = _models(spec, EarlierOutputs())
+    assert homes[("crm", "v4")]["BulkReadQuery"] != "v4"
     crm = next(p for p in spec.products if p.name == "crm")
     v4 = next(v for v in crm.versions if v.version == "v4")
     types = list(v4.types)
@@ -101,9 +191,33 @@ def test_a_version_whose_presence_rules_differ_keeps_its_own_models_and_client()
         dataclasses.replace(p, versions=versions) if p is crm else p for p in spec.products
     )
     edited = dataclasses.replace(spec, products=products)
-    models, _, same = _models(edited, EarlierOutputs())
-    assert ("crm", "v4") not in same
+    models, _, homes = _models(edited, EarlierOutputs())
+    own = {name for name, home in homes[("crm", "v4")].items() if home == "v4"}
+    assert "BulkReadQuery" in own
     assert "class BulkReadQuery" in models[("crm", "v4")]
-    files = emit_packages(edited, models, None, same)
-    client = files["python/zoho-bulk-crm/zoho_bulk_crm/v4/client.py"]
-    assert "class Client(BaseClient)" in client
+    path = "python/zoho-bulk-crm/zoho_bulk_crm/v4/client.py"
+    client = emit_packages(edited, models, None, homes)[path]
+    # Whatever it shares, no inherited method answers in an earlier
+    # BulkReadQuery: each model of v4's own that its whole client names (as
+    # rendered before sharing) is named in its module.
+    whole = emit_packages(edited, models)[path]
+    named = set(re.findall(r"models\.(\w+)", whole)) & own
+    assert named, "the edit changes no model the client names"
+    for name in named:
+        assert f"models.{name}" in client, name
+
+
+def test_only_a_version_whose_own_methods_retype_them_turns_off_mypys_override_check() -> None:
+    _, docs_only = share_clients("pkg", _pair({"pong": "Pong, otherwise."}))
+    assert docs_only is not None and not docs_only.retypes
+    clients = _pair()
+    retyped = clients[1].text.replace(
+        "    def pong(self) -> Any:", "    def pong(self) -> models.Job:"
+    )
+    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=retyped)])
+    assert shared is not None and shared.own == ("pong",) and shared.retypes
+    flag = '# mypy: disable-error-code="override"'
+    root = GENERATED_DIR / "python"
+    assert flag in (root / "zoho-bulk-crm/zoho_bulk_crm/v6/client.py").read_text()
+    assert flag not in (root / "zoho-bulk-crm/zoho_bulk_crm/v4/client.py").read_text()
+    assert flag not in (root / "zoho-bulk-bigin/zoho_bulk_bigin/v2/client.py").read_text()

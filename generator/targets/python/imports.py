@@ -102,7 +102,13 @@ def _import_lines(node: ast.Import | ast.ImportFrom, kept: list[ast.alias]) -> l
     names = [alias.name + (f" as {alias.asname}" if alias.asname else "") for alias in kept]
     if isinstance(node, ast.Import):
         return [f"import {name}\n" for name in names]
-    head = f"from {'.' * node.level}{node.module or ''} import "
+    return from_import_lines(f"{'.' * node.level}{node.module or ''}", names)
+
+
+def from_import_lines(module: str, names: list[str]) -> list[str]:
+    """``from module import names`` as black lays it out: one line, or one
+    name a line in brackets when the line would be too long."""
+    head = f"from {module} import "
     line = head + ", ".join(names)
     if line.isascii() and len(line) <= BLACK_LINE_LENGTH:
         return [line + "\n"]

@@ -5,7 +5,7 @@ or in normalize."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -115,17 +115,19 @@ def emit_packages(
     spec: NormalizedSpec,
     models: dict[tuple[str, str], str],
     versions: Mapping[str, str] | None = None,
-    same_models: Set[tuple[str, str]] = frozenset(),
+    model_homes: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
 ) -> dict[str, str]:
     """Every file of the Python packages, keyed by path under generated/.
 
     ``models`` holds the models source per (product, version); ``versions`` each
     distribution's version (generator.changes.releases), the generator's own by
-    default; ``same_models`` the (product, version)s whose models schema is the
-    previous version's, which may then share its client (shared_clients).
+    default; ``model_homes`` where each (product, version)'s model classes are
+    defined (shared_models.model_homes), which decides what clients share
+    (shared_clients); without it, no version shares an earlier one's client.
     """
     env = template_environment()
     versions = versions or {}
+    homes = model_homes or {}
     core_version = versions.get("zoho-bulk-core", __version__)
     common: dict[str, Any] = {"package_version": core_version, "auth": spec.auth}
     files: dict[str, str] = {}
@@ -184,18 +186,20 @@ def emit_packages(
                 files[f"{root}/{path}"] = text
             rendered.append(
                 RenderedClient(
-                    version.ir, version.module_name, files[_client_path(root, product, version)]
+                    version.ir,
+                    version.module_name,
+                    files[_client_path(root, product, version)],
+                    homes.get((product.name, version.version), {}),
                 )
             )
             files[models_path(product.ir, version.ir)] = models[(product.name, version.version)]
-        same = [(product.name, version.version) in same_models for version in product.versions]
+        if not model_homes:
+            continue
         for version, shared in zip(
-            product.versions, share_clients(product.package, rendered, same), strict=True
+            product.versions, share_clients(product.package, rendered), strict=True
         ):
             if shared is not None:
-                files[_client_path(root, product, version)] = env.get_template(
-                    _SHARED_CLIENT
-                ).render(
+                text = env.get_template(_SHARED_CLIENT).render(
                     {
                         **context,
                         "version": version,
@@ -203,6 +207,7 @@ def emit_packages(
                         "common_raises": common_raises(version.ir, classes),
                     }
                 )
+                files[_client_path(root, product, version)] = _without_unused_imports(text)
     return files
 
 

@@ -1,112 +1,290 @@
 """Clients shared between the versions of a product.
 
-A version whose models are those of the version before it (the same schema,
-so shared_models imports every class from where that version has it) and
-whose client module would read the same but for its paths and its version
-label needs no client of its own: its ``Client`` and ``AsyncClient``
-subclass the earlier version's and send to its own paths
-(zoho_bulk_core.client's ``_paths``).
+Most methods of a version's client read the same as the version before it:
+the operations keep their shape and their errors from one version to the
+next, and only their paths move. Such a version's ``Client`` and
+``AsyncClient`` subclass the earlier version's, send to its own paths
+(zoho_bulk_core.client's ``_paths``, by operation) and define only the
+methods that differ: a docstring that lists other errors, a signature or an
+answer in one of the version's own models.
 
-The decision is made on the rendered text, so anything that differs (a
-docstring, a scope, an error code) keeps the version's own client."""
+A method is inherited when its text is the earlier version's and every model
+class it names (``models.BulkReadJob``) is the very class the earlier version
+has (shared_models imports it from the same place), and so is every operation
+descriptor it uses (``_GET_BULK_READ_JOB``: the same text but for the path,
+and the same models). A descriptor the version needs that differs is written
+again in the version's module. A version shares when at least half of its
+methods are inherited and it has every method of the earlier one; otherwise
+it keeps a client of its own.
+
+The rendered modules are read by lines, as the client template lays them out:
+a top-level statement starts on an unindented line, a method on a line
+indented by four that opens ``def`` or ``async def``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.spec.model import ProductVersion
-from generator.targets.python.text import python_literal
+from generator.targets.python.imports import from_import_lines
+
+_DESCRIPTOR = re.compile(r"(_[A-Z][A-Z0-9_]*) = ")
+_METHOD = re.compile(r"    (?:async )?def ([A-Za-z_][A-Za-z0-9_]*)\(")
+_MODEL = re.compile(r"\bmodels\.([A-Za-z_][A-Za-z0-9_]*)")
+_NAME = re.compile(r"\b_[A-Z][A-Z0-9_]*\b")
+_CLASSES = ("Client", "AsyncClient")
 
 
 @dataclass(frozen=True)
 class RenderedClient:
-    """A version's whole client module, with what names the version in it."""
+    """A version's whole client module, with where each of its models lives."""
 
     version: ProductVersion
     module_name: str
     text: str
+    model_homes: Mapping[str, str]
+    """Each model class name, with the module name of the version defining it
+    (shared_models.model_homes)."""
 
 
 @dataclass(frozen=True)
 class SharedClient:
-    """A version whose client is an earlier one's at other paths."""
+    """A version whose client subclasses an earlier version's."""
 
     home: str
     """The module name of the version whose client it subclasses."""
     home_version: str
-    root: str
-    """The module name of the version that defines the methods (``home``'s
-    own root when ``home`` is shared too): the paths its descriptors hold are
-    the ones to replace."""
     paths: tuple[tuple[str, str], ...]
-    """The root's operation paths that differ, each with this version's."""
+    """Each operation's name, with its path in this version."""
+    imports: str
+    """The import lines the own parts may need (unused ones are dropped
+    later), without the last line's newline."""
+    descriptors: tuple[str, ...]
+    """The texts of the descriptors this version writes again."""
+    methods: Mapping[str, tuple[str, ...]]
+    """For ``Client`` and ``AsyncClient``, the texts of the methods this
+    version defines itself."""
+    own: tuple[str, ...]
+    """The names of the methods it defines itself, in order."""
+    retypes: bool
+    """Whether one of them takes or answers other types than the earlier
+    version's method of its name (its own models): an override mypy flags."""
 
 
-def share_clients(
-    package: str,
-    clients: Sequence[RenderedClient],
-    same_models: Sequence[bool],
-) -> list[SharedClient | None]:
+@dataclass(frozen=True)
+class _Parts:
+    """A client module cut into the pieces sharing compares."""
+
+    imports: str
+    descriptors: dict[str, str]
+    methods: dict[tuple[str, str], str]
+    """Each method by (class, name)."""
+
+
+def share_clients(package: str, clients: Sequence[RenderedClient]) -> list[SharedClient | None]:
     """For each version (in order), the client it shares, or None for one of
-    its own. ``same_models[k]`` says version k's models schema is version
-    k-1's."""
+    its own."""
     shared: list[SharedClient | None] = []
+    homes: list[dict[str, str]] = []
+    """For each version, where each descriptor it uses is defined."""
+    parts = [_parts(client.text) for client in clients]
     for index, client in enumerate(clients):
         found = None
-        if index and same_models[index]:
-            earlier = clients[index - 1]
-            if _as_earlier(package, client, earlier) == earlier.text:
-                before = shared[index - 1]
-                root = clients[index - 1 if before is None else _index(clients, before.root)]
-                paths = _moved_paths(root.version, client.version)
-                if _maps_every_operation(root.version, client.version, dict(paths)):
-                    found = SharedClient(
-                        earlier.module_name, earlier.version.version, root.module_name, paths
-                    )
+        own_parts = parts[index]
+        if index and own_parts is not None and parts[index - 1] is not None:
+            found = _share(package, client, own_parts, clients[index - 1], parts[index - 1], homes)
+        if found is None:
+            homes.append(
+                {name: client.module_name for name in (own_parts.descriptors if own_parts else {})}
+            )
         shared.append(found)
     return shared
 
 
-def _index(clients: Sequence[RenderedClient], module_name: str) -> int:
-    return next(i for i, client in enumerate(clients) if client.module_name == module_name)
-
-
-def _as_earlier(package: str, client: RenderedClient, earlier: RenderedClient) -> str:
-    """``client``'s text with its version label, models import and paths
-    those of ``earlier``: equal to earlier's text when the two differ only
-    there."""
-    text = client.text.replace(
-        f"Bulk API {client.version.version}.", f"Bulk API {earlier.version.version}."
-    ).replace(
-        f"from {package}.{client.module_name} import models",
-        f"from {package}.{earlier.module_name} import models",
+def _share(
+    package: str,
+    client: RenderedClient,
+    ours: _Parts,
+    earlier: RenderedClient,
+    theirs: _Parts | None,
+    homes: list[dict[str, str]],
+) -> SharedClient | None:
+    """``client``'s shared form over ``earlier``'s, or None; appends where
+    its descriptors live to ``homes`` when it shares."""
+    if theirs is None or set(theirs.methods) - set(ours.methods):
+        return None
+    same_models = {
+        name for name, home in client.model_homes.items() if earlier.model_homes.get(name) == home
+    }
+    kept = {
+        name
+        for name, text in ours.descriptors.items()
+        if name in theirs.descriptors
+        and _without_path(text) == _without_path(theirs.descriptors[name])
+        and _models_in(text) <= same_models
+    }
+    # A descriptor built on one written again is written again too (_READ).
+    while dropped := {
+        name for name in kept if _descriptors_in(ours, ours.descriptors[name]) - kept
+    }:
+        kept -= dropped
+    inherited = {
+        key
+        for key, text in ours.methods.items()
+        if theirs.methods.get(key) == text
+        and _models_in(text) <= same_models
+        and _descriptors_in(ours, text) <= kept
+    }
+    # A method is the version's own in both classes or in neither, so the
+    # async twin's "See Client.x" names the Client beside it.
+    own_names = {name for cls, name in ours.methods if (cls, name) not in inherited}
+    inherited = {key for key in inherited if key[1] not in own_names}
+    if 2 * len(inherited) < len(ours.methods):
+        return None
+    here = {
+        name: homes[-1][name] if name in kept else client.module_name for name in ours.descriptors
+    }
+    homes.append(here)
+    own_methods = [key for key in ours.methods if key not in inherited]
+    own_parts = [ours.methods[key] for key in own_methods] + [
+        text for name, text in ours.descriptors.items() if name not in kept
+    ]
+    inherited_used = {name for text in own_parts for name in _descriptors_in(ours, text) & kept}
+    imports = _imports(package, client, earlier, ours, inherited_used, here)
+    return SharedClient(
+        home=earlier.module_name,
+        home_version=earlier.version.version,
+        paths=tuple((op.name, op.path) for op in client.version.operations if op.path is not None),
+        imports=imports,
+        descriptors=tuple(text for name, text in ours.descriptors.items() if name not in kept),
+        methods={
+            cls: tuple(ours.methods[key] for key in own_methods if key[0] == cls)
+            for cls in _CLASSES
+        },
+        own=tuple(dict.fromkeys(name for _, name in own_methods)),
+        retypes=any(
+            _signature(ours.methods[key]) != _signature(theirs.methods[key])
+            or not _models_in(_signature(ours.methods[key])) <= same_models
+            for key in own_methods
+        ),
     )
-    for ours, theirs in _moved_paths(client.version, earlier.version):
-        text = text.replace(f"    {python_literal(ours)},\n", f"    {python_literal(theirs)},\n")
-    return text
 
 
-def _maps_every_operation(
-    root: ProductVersion, version: ProductVersion, paths: Mapping[str, str]
-) -> bool:
-    """Whether ``paths`` (keyed by path, as the runtime looks them up) sends
-    each of ``root``'s operations to ``version``'s path for it: not so when
-    two operations share a path that only one of them leaves."""
-    ours = {op.name: op.path for op in version.operations}
-    return all(
-        paths.get(op.path, op.path) == ours.get(op.name)
-        for op in root.operations
-        if op.path is not None
+def _imports(
+    package: str,
+    client: RenderedClient,
+    earlier: RenderedClient,
+    ours: _Parts,
+    inherited_used: set[str],
+    homes: Mapping[str, str],
+) -> str:
+    """The import lines of ``client``'s shared module, before the unused ones
+    are dropped: its own module's (but the hosts, which the earlier client
+    sets), the earlier client, and the inherited descriptors its own parts use."""
+    lines = [
+        line
+        for line in ours.imports.splitlines(keepends=True)
+        if not line.startswith(f"from {package}.")
+    ]
+    local = [f"from {package}.{earlier.module_name} import client as earlier\n"]
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(inherited_used):
+        by_module.setdefault(homes[name], []).append(name)
+    local += [
+        "".join(from_import_lines(f"{package}.{module}.client", names))
+        for module, names in by_module.items()
+    ]
+    local.append(f"from {package}.{client.module_name} import models\n")
+    return "".join(lines).rstrip("\n") + "\n\n" + "".join(sorted(local)).rstrip("\n")
+
+
+def _parts(text: str) -> _Parts | None:
+    """The pieces of a rendered client module, or None for a layout this
+    does not know."""
+    lines = text.splitlines(keepends=True)
+    statements = _top_level_statements(lines)
+    first_descriptor = next(
+        (start for start, _ in statements if _DESCRIPTOR.match(lines[start])), None
     )
+    if first_descriptor is None:
+        return None
+    head = "".join(lines[:first_descriptor])
+    future = "from __future__ import annotations\n"
+    if future not in head:
+        return None
+    imports = head.split(future, 1)[1].strip("\n") + "\n"
+    descriptors: dict[str, str] = {}
+    methods: dict[tuple[str, str], str] = {}
+    for start, stop in statements:
+        line = lines[start]
+        matched = _DESCRIPTOR.match(line)
+        if matched:
+            descriptors[matched[1]] = "".join(lines[start:stop]).rstrip("\n") + "\n"
+            continue
+        cls = next((name for name in _CLASSES if line.startswith(f"class {name}(")), None)
+        if cls is None:
+            if start >= first_descriptor:
+                return None
+            continue
+        for name, method in _methods(lines[start + 1 : stop]):
+            methods[(cls, name)] = method
+    if not methods:
+        return None
+    return _Parts(imports, descriptors, methods)
 
 
-def _moved_paths(version: ProductVersion, other: ProductVersion) -> tuple[tuple[str, str], ...]:
-    """(``version``'s path, ``other``'s) of each operation both have, by name,
-    where the two differ (an operation sent to a URL it is given has none)."""
-    theirs: Mapping[str, str] = {op.name: op.path for op in other.operations if op.path is not None}
-    return tuple(
-        (op.path, theirs[op.name])
-        for op in version.operations
-        if op.path is not None and op.name in theirs and theirs[op.name] != op.path
-    )
+def _top_level_statements(lines: list[str]) -> list[tuple[int, int]]:
+    """(first line, end) of each statement that starts unindented (a closing
+    bracket there ends the statement before it)."""
+    statements: list[tuple[int, int]] = []
+    in_docstring = False
+    for index, line in enumerate(lines):
+        if index == 0 and line.startswith('"""'):
+            in_docstring = line.count('"""') == 1
+            continue
+        if in_docstring:
+            in_docstring = '"""' not in line
+            continue
+        if line[:1] in ("", " ", "\n", ")", "]", "}"):
+            continue
+        if statements:
+            statements[-1] = (statements[-1][0], index)
+        statements.append((index, len(lines)))
+    return statements
+
+
+def _methods(body: list[str]) -> list[tuple[str, str]]:
+    """Each method of a class body, by name, with its text (from its ``def``
+    line to the next one)."""
+    starts = [(i, m[1]) for i, line in enumerate(body) if (m := _METHOD.match(line))]
+    found = []
+    for (start, name), (stop, _) in zip(starts, [*starts[1:], (len(body), "")], strict=True):
+        found.append((name, "".join(body[start:stop]).rstrip("\n") + "\n"))
+    return found
+
+
+def _signature(method: str) -> str:
+    """A method's text up to the colon ending its ``def``."""
+    lines = method.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines) if line.endswith(":\n")), len(lines) - 1)
+    return "".join(lines[: end + 1])
+
+
+def _without_path(descriptor: str) -> str:
+    """A descriptor's text with its path (the third line) left out: the
+    version's ``_paths`` gives it."""
+    lines = descriptor.splitlines(keepends=True)
+    if not lines[0].endswith("Operation(\n") or len(lines) < 5:
+        return descriptor
+    return "".join(lines[:3] + lines[4:])
+
+
+def _models_in(text: str) -> set[str]:
+    return set(_MODEL.findall(text))
+
+
+def _descriptors_in(parts: _Parts, text: str) -> set[str]:
+    """The descriptors of ``parts`` that ``text`` names."""
+    return {name for name in _NAME.findall(text) if name in parts.descriptors}

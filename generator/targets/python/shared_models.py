@@ -98,13 +98,24 @@ def share_models(package: str, modules: Sequence[tuple[str, str]]) -> list[str]:
     return shared
 
 
-def defines_no_class(source: str) -> bool:
-    """Whether a models module imports all its classes (a version whose
-    classes are all an earlier version's)."""
-    return not any(_CLASS.match(line) for line in source.splitlines())
+def model_homes(package: str, module_name: str, source: str) -> dict[str, str]:
+    """Each model class of a version's models module (module ``module_name``
+    of ``package``), with the module name of the version that defines it:
+    its own, or the one share_models imports it from. Two versions whose
+    class of one name has the same home have the very same class."""
+    homes = {name: module_name for name in _CLASS.findall(source)}
+    for home, names in _SHARED_IMPORT.findall(source):
+        if home.startswith(f"{package}."):
+            for name in _IDENTIFIER.findall(names):
+                homes[name] = home.removeprefix(f"{package}.")
+    return homes
 
 
-_CLASS = re.compile(r"class ([A-Za-z_][A-Za-z0-9_]*)[(:]")
+_CLASS = re.compile(r"^class ([A-Za-z_][A-Za-z0-9_]*)[(:]", re.MULTILINE)
+_SHARED_IMPORT = re.compile(
+    r"^from ([A-Za-z_][A-Za-z0-9_.]*)\.models import (\([^)]*\)|[^\n]*)", re.MULTILINE
+)
+"""An import of classes from another version's models module."""
 _RULE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\.(?:model_rebuild\(\)$|__zoho_[a-z_]+__ = )")
 """A statement about a class after the classes: ``X.model_rebuild()``,
 ``X.__zoho_nullable__ = ...``."""

@@ -124,7 +124,7 @@ def _target(
     paths: Mapping[str, str],
 ) -> Target:
     """Where the request goes, every path parameter checked first; ``paths``
-    replaces the operation's path when it holds it (the client's ``_paths``)."""
+    (the client's ``_paths``) gives the operation's path when it names it."""
     checked = {
         name: check_path_param(name, values[name], pattern)
         for name, pattern in operation.params
@@ -133,7 +133,7 @@ def _target(
         return transport.resolve(checked[operation.url])
     path = _PLACEHOLDER.sub(
         lambda match: checked.get(match[1], match[0]),
-        paths.get(operation.path, operation.path),
+        paths.get(operation.name, operation.path),
     )
     return transport.url(operation.host, path)
 
@@ -212,9 +212,10 @@ class _Base(Generic[_Http]):
     """The product's hosts (set by each generated client)."""
 
     _paths: ClassVar[Mapping[str, str]] = {}
-    """The paths a version sends to in place of those its methods' operations
-    hold: set by the client of a version that is an earlier version's at its
-    own paths (a v4 that is v3's maps ``/bulk/v3/read`` to ``/bulk/v4/read``)."""
+    """The path of each operation (by name) in place of the one its
+    descriptor holds: set by the client of a version that inherits an earlier
+    version's methods (a v4 whose methods are v3's sends
+    ``create_bulk_read_job`` to ``/bulk/v4/read``)."""
 
     wait_policy: WaitPolicy
     """How ``wait_for_*`` methods poll unless told otherwise."""
