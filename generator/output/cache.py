@@ -174,8 +174,11 @@ def _end_with_parent(parent: int) -> None:
 
 def _store(entry: Path, value: str) -> None:
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+        try:
+            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+        except FileNotFoundError:  # the entry's folder, made only when missing
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(value)
         os.replace(temporary, entry)

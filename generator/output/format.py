@@ -307,11 +307,13 @@ def json_recipe(data: Any) -> str:
 
 
 def _formatted_json(data: Any, recipe: str, earlier: EarlierOutputs) -> str:
-    """``format_json(data)``, from an earlier run's tree or the cache when they have it."""
+    """``format_json(data)``, from an earlier run's tree when it has it. Not
+    from the content cache: laying a document out costs about as much as
+    reading a cache entry, and storing one costs a file creation."""
     reused = earlier.find(recipe)
     if reused is not None:
         return reused
-    return cached_text("json", (recipe,), lambda: format_json(data))
+    return format_json(data)
 
 
 def black_identity() -> str:

@@ -118,9 +118,12 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
     try:
         if manifest is not None:
             (staging / MANIFEST).write_bytes(manifest)
+        # Each folder once, parents first: a mkdir is a slow call on some file
+        # systems, and one per file tried every folder again.
+        for folder in sorted({Path(relative).parent for relative in desired}):
+            (staging / folder).mkdir(parents=True, exist_ok=True)
         for relative, content in desired.items():
             target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
             if current.get(relative) == content:
                 _keep(root / relative, target, content)
             else:
