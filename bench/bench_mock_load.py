@@ -68,7 +68,9 @@ def canned_server() -> Iterator[str]:
         daemon_threads = True
 
     http = Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=http.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{http.server_address[1]}"

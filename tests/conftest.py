@@ -52,6 +52,16 @@ def _installed_packages_stay() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache folder per session and worker, shared by the tests that
+    run mypy: the standard library's stubs, pydantic and httpx are analysed
+    once instead of in every run. mypy's incremental mode rechecks any module
+    whose source, path or options differ from what the cache recorded, so each
+    run still checks exactly what it is given."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.fixture(scope="session")
 def built() -> BuildResult:
     """The real spec, built once per session (in memory, nothing written)."""
     return build(SPEC_DIR)

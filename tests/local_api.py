@@ -94,7 +94,9 @@ def serve_local_api() -> Iterator[LocalApi]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     api.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     try:
         yield api

@@ -108,7 +108,7 @@ class MockServer:
         """Serve in a background thread."""
         self._thread = threading.Thread(
             target=self._http.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="zoho-bulk-mock",
             daemon=True,
         )

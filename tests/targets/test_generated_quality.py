@@ -4,7 +4,6 @@ mypy --strict clean, ruff clean, documented."""
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,14 +23,14 @@ def _tool(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def test_mypy_strict_passes_on_every_generated_package() -> None:
+def test_mypy_strict_passes_on_every_generated_package(mypy_cache: Path) -> None:
     packages = [str(path / path.name.replace("-", "_")) for path in DISTRIBUTIONS]
     result = subprocess.run(
         [
             _tool("mypy"),
             "--strict",
             "--cache-dir",
-            os.devnull,
+            str(mypy_cache),
             "--python-version",
             "3.11",
             *packages,
