@@ -4,11 +4,14 @@ session, and the switch that updates the golden files."""
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +31,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite generated/ from the spec instead of failing on differences",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_default_tls_context() -> Iterator[None]:
+    """Every httpx client made with the default TLS settings (the runtime's
+    clients, the tests' own) shares one SSL context per worker: building one
+    loads the whole CA bundle, about 20 ms of CPU, and the tests make over a
+    thousand clients, all talking plain HTTP to local servers. A context is
+    safe to share between connections; any other settings (verify=False, a
+    context or CA file of the caller's, a client certificate) still get a
+    context of their own, and a change of SSL_CERT_FILE or SSL_CERT_DIR a new one."""
+    try:
+        from httpx._transports import default as transports
+    except ImportError:  # another httpx layout: no sharing, nothing else changes
+        yield
+        return
+    build = getattr(transports, "create_ssl_context", None)
+    if build is None:
+        yield
+        return
+    shared: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+
+    def create_ssl_context(
+        verify: Any = True, cert: Any = None, trust_env: bool = True
+    ) -> ssl.SSLContext:
+        if verify is not True or cert is not None or not trust_env:
+            return build(verify=verify, cert=cert, trust_env=trust_env)
+        key = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in shared:
+            shared[key] = build(verify=verify, cert=cert, trust_env=trust_env)
+        return shared[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transports, "create_ssl_context", create_ssl_context)
+        yield
 
 
 @pytest.fixture(autouse=True)

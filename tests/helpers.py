@@ -77,3 +77,25 @@ def same_modulo_spelling(original: Any, dumped: Any, spellings: dict[str, str]) 
     if isinstance(original, str) and isinstance(dumped, str) and original != dumped:
         return spellings.get(original, original) == dumped
     return bool(original == dumped) and type(original) is type(dumped)
+
+
+_BLACK_CLEAN: set[str] = set()
+
+
+def black_leaves_unchanged(source: str) -> bool:
+    """Whether black (the generator's mode: Python 3.11, its line length) leaves
+    ``source`` as it is. Each text black left alone is remembered for the rest of
+    the worker: several tests check the same texts (the rendered sources are the
+    generated files byte for byte; most files of one hostile case come back in
+    the next), and black takes longer than anything else they do with them."""
+    if source in _BLACK_CLEAN:
+        return True
+    import black
+
+    from generator.output.format import BLACK_LINE_LENGTH
+
+    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=BLACK_LINE_LENGTH)
+    if black.format_str(source, mode=mode) != source:
+        return False
+    _BLACK_CLEAN.add(source)
+    return True

@@ -28,19 +28,18 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import black
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import SpecError
 from generator.output.cache import CACHE_ENV
-from generator.output.format import BLACK_LINE_LENGTH
 from generator.pipeline import BuildResult, build
 from generator.targets.python.check import RESERVED_MODEL_NAMES, RESERVED_VOCABULARY_NAMES
 from generator.targets.python.names import BASE_ERROR_CLASSES
 from generator.targets.python.text import snake_case
 from generator.targets.python.views import CLIENT_MEMBERS, METHOD_NAMES
+from tests.helpers import black_leaves_unchanged
 from tests.hostile import REQUIRED_STATES, HostileSpec, generated_modules, write_output, write_spec
 
 CASES = settings(
@@ -223,24 +222,18 @@ def hostile_specs(draw: st.DrawFn) -> tuple[HostileSpec, dict[str, Any]]:
     return spec, payload
 
 
-_BLACK_CLEAN: set[str] = set()
-"""Sources black was seen to leave unchanged in this worker: most files of one
-case come back byte for byte in the next, and black takes as long as the rest."""
-
-
 def _black_leaves_unchanged(result: BuildResult) -> None:
-    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=BLACK_LINE_LENGTH)
     for path, content in result.files.items():
         if not path.endswith(".py"):
             continue
         source = content.decode("utf-8")
         compile(source, path, "exec")
-        if source not in _BLACK_CLEAN and (
-            "/zoho_bulk_core/" not in path
-            or path.rsplit("/", 1)[-1] in ("vocabulary.py", "errors.py", "hosts.py")
+        if "/zoho_bulk_core/" not in path or path.rsplit("/", 1)[-1] in (
+            "vocabulary.py",
+            "errors.py",
+            "hosts.py",
         ):
-            assert black.format_str(source, mode=mode) == source, f"black would change {path}"
-            _BLACK_CLEAN.add(source)
+            assert black_leaves_unchanged(source), f"black would change {path}"
 
 
 def _attribute_docstrings(module: ModuleType, class_name: str) -> dict[str, str]:
