@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -249,6 +251,20 @@ def _add_operation(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@contextmanager
+def _collector_spares_what_exists() -> Iterator[None]:
+    """Leave the objects that exist now (the modules just imported) out of
+    the garbage collector's passes until the block ends (gc.freeze): a build
+    makes enough objects to start a full collection, which would walk them
+    all again (about 30 ms of a 0.5 s run), and the process forked for the
+    JSON side then shares their pages instead of copying them."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _run_generate(args: argparse.Namespace) -> int:
     from generator.output.manifest import input_digest, is_current, render_manifest
     from generator.output.write import remove_leftovers, write_tree
@@ -263,8 +279,11 @@ def _run_generate(args: argparse.Namespace) -> int:
     from generator.output.reuse import reusable_outputs
     from generator.pipeline import build
 
-    result = build(args.spec, reusable_outputs(args.out))
-    diff = write_tree(args.out, result.files, render_manifest(inputs, result.files, result.recipes))
+    with _collector_spares_what_exists():
+        result = build(args.spec, reusable_outputs(args.out))
+        diff = write_tree(
+            args.out, result.files, render_manifest(inputs, result.files, result.recipes)
+        )
     if diff.is_empty:
         print(f"{args.out}: up to date ({len(result.files)} files)")
     else:
@@ -288,7 +307,8 @@ def _run_check(args: argparse.Namespace) -> int:
     from generator.output.write import describe_diff, diff_tree, read_tree
     from generator.pipeline import build
 
-    result = build(args.spec, reusable_outputs(args.out))
+    with _collector_spares_what_exists():
+        result = build(args.spec, reusable_outputs(args.out))
     current = read_tree(args.out)
     diff = diff_tree(current, result.files)
     if diff.is_empty:
