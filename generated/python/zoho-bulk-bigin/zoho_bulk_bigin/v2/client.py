@@ -19,6 +19,7 @@ class Client(earlier.Client):
 
     The methods of zoho_bulk_bigin.v1.client.Client, at v2's paths, but for
     those below.
+
     Every method raises TransportError when no answer comes after the retries
     the policy allows and, besides the errors its docstring gives, these
     (ApiError, by HTTP status):

@@ -53,8 +53,10 @@ class Client(earlier.Client):
     """Synchronous client of the Zoho CRM Bulk API v3.
 
     The methods of zoho_bulk_crm.v2_1.client.Client, at v3's paths, but for
-    those below. It subclasses that client to share its code, not to
-    stand in for it: its own methods take and answer v3's models.
+    those below.
+    It subclasses that client to share its code, not to stand in for it: its
+    own methods take and answer v3's models.
+
     Every method raises TransportError when no answer comes after the retries
     the policy allows and, besides the errors its docstring gives, these
     (ApiError, by HTTP status):

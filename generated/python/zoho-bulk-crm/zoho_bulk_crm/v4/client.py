@@ -13,6 +13,7 @@ class Client(earlier.Client):
     """Synchronous client of the Zoho CRM Bulk API v4.
 
     The methods of zoho_bulk_crm.v3.client.Client, at v4's paths.
+
     Every method raises TransportError when no answer comes after the retries
     the policy allows and, besides the errors its docstring gives, these
     (ApiError, by HTTP status):
