@@ -59,14 +59,27 @@ def _text(module: str, docs: dict[str, str] | None = None) -> str:
     )
 
 
+def _version(module: str) -> ProductVersion:
+    """A CRM version whose operations are the ``get`` and ``ping`` of _text,
+    at ``/{module}/get`` and ``/{module}/ping``."""
+    version = _versions("crm")[module]
+    first, second = version.operations[:2]
+    return dataclasses.replace(
+        version,
+        operations=(
+            dataclasses.replace(first, name="get", path=f"/{module}/get"),
+            dataclasses.replace(second, name="ping", path=f"/{module}/ping"),
+        ),
+    )
+
+
 def _pair(
     v4_docs: dict[str, str] | None = None, v4_homes: dict[str, str] | None = None
 ) -> list[RenderedClient]:
-    versions = _versions("crm")
     homes = {"Job": "v3", "Pong": "v3"}
     return [
-        RenderedClient(versions["v3"], "v3", _text("v3"), homes),
-        RenderedClient(versions["v4"], "v4", _text("v4", v4_docs), {**homes, **(v4_homes or {})}),
+        RenderedClient(_version("v3"), "v3", _text("v3"), homes),
+        RenderedClient(_version("v4"), "v4", _text("v4", v4_docs), {**homes, **(v4_homes or {})}),
     ]
 
 
@@ -80,7 +93,7 @@ def test_a_version_inherits_the_methods_that_read_the_same_and_its_own_paths() -
     assert [m.split("(")[0].strip() for m in second.methods["AsyncClient"]] == ["async def pong"]
     # Descriptors differing only in their path are the earlier version's.
     assert second.descriptors == ()
-    assert dict(second.paths)["create_bulk_read_job"] == "/crm/bulk/v4/read"
+    assert dict(second.paths) == {"get": "/v4/get", "ping": "/v4/ping"}
     assert "from pkg.v3 import client as earlier" in second.imports
 
 
@@ -123,10 +136,9 @@ def test_a_version_lacking_a_method_of_the_earlier_one_keeps_its_own_client() ->
 
 
 def test_a_chain_inherits_through_the_middle_version() -> None:
-    versions = _versions("crm")
     homes = {"Job": "v3", "Pong": "v3"}
     clients = [
-        RenderedClient(versions[v], v, _text(v, {"pong": f"Pong in {v}."}), homes)
+        RenderedClient(_version(v), v, _text(v, {"pong": f"Pong in {v}."}), homes)
         for v in ("v3", "v4", "v5")
     ]
     shared = share_clients("pkg", clients)
@@ -221,6 +233,128 @@ def test_only_a_version_whose_own_methods_retype_them_turns_off_mypys_override_c
     six = (root / "zoho-bulk-crm/zoho_bulk_crm/v6/client.py").read_text()
     assert flag in six
     # The class docstring says so, in a paragraph of its own before the errors.
-    assert "answer v6's models.\n\n    Every method raises" in six
+    assert "answer v6's models.\n\n    Made as" in six
     assert flag not in (root / "zoho-bulk-crm/zoho_bulk_crm/v4/client.py").read_text()
     assert flag not in (root / "zoho-bulk-bigin/zoho_bulk_bigin/v2/client.py").read_text()
+
+
+def test_a_method_new_in_the_later_version_is_its_own_and_retypes_nothing() -> None:
+    clients = _pair()
+    extra = _method("extra", "", "New here.", asynchronous=False)
+    later = clients[1].text.replace(
+        '    """The Client."""\n\n', '    """The Client."""\n\n' + extra + "\n"
+    )
+    assert later != clients[1].text
+    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=later)])
+    assert shared is not None and shared.own == ("extra",) and not shared.retypes
+
+
+def test_descriptors_differing_in_more_than_their_path_line_are_written_again() -> None:
+    clients = _pair()
+    # The method on the path's line: dropping "the fourth line" would hide it.
+    swapped = clients[1].text.replace(
+        '    "GET",\n    "/v4/get",\n', '    "/v4/get",\n    "POST",\n'
+    )
+    assert swapped != clients[1].text
+    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=swapped)])
+    assert shared is not None
+    assert [d.split(" =")[0] for d in shared.descriptors] == ["_GET", "_READ"]
+    assert shared.own == ("get", "read")
+
+
+def test_layouts_the_line_reading_does_not_know_keep_a_whole_client() -> None:
+    clients = _pair()
+    text = clients[1].text
+    variants = {
+        "a decorated method": text.replace(
+            "    def pong(self)", "    @staticmethod_like\n    def pong(self)", 1
+        ),
+        "a class attribute of its own": text.replace(
+            '    """The Client."""\n', '    """The Client."""\n\n    _flavour = "v4"\n', 1
+        ),
+        "a statement among the imports": text.replace(
+            "from pkg.v4 import models\n", "from pkg.v4 import models\n\nlimit = 4\n", 1
+        ),
+        "models imported by name": text.replace(
+            "from pkg.v4 import models\n",
+            "from pkg.v4 import models\nfrom pkg.v4.models import Job\n",
+            1,
+        ),
+    }
+    for what, variant in variants.items():
+        assert variant != text, what
+        odd = dataclasses.replace(clients[1], text=variant)
+        assert share_clients("pkg", [clients[0], odd]) == [None, None], what
+
+
+def test_a_bracketed_import_of_the_package_is_left_out_whole() -> None:
+    clients = _pair()
+    bracketed = clients[1].text.replace(
+        "from pkg.v4 import models\n",
+        "from pkg.v4 import models\nfrom pkg.helpers import (\n    first,\n    second,\n)\n",
+    )
+    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=bracketed)])
+    assert shared is not None
+    assert "first" not in shared.imports and "    second,\n" not in shared.imports
+    assert ")" not in shared.imports
+
+
+def test_the_shared_class_docstring_keeps_how_a_client_is_made() -> None:
+    root = GENERATED_DIR / "python"
+    for path in (
+        "zoho-bulk-crm/zoho_bulk_crm/v7/client.py",
+        "zoho-bulk-bigin/zoho_bulk_bigin/v2/client.py",
+    ):
+        text = (root / path).read_text()
+        assert "Made as zoho_bulk_core.client.BaseClient says" in text, path
+    assert (
+        "https://{domain}.zohoplatform.com."
+        in (root / "zoho-bulk-crm/zoho_bulk_crm/v7/client.py").read_text()
+    )
+
+
+def test_a_method_naming_a_model_of_another_home_is_its_own_even_without_descriptor() -> None:
+    clients = _pair(v4_homes={"Pong": "v4"})
+    texts = [
+        c.text.replace("def pong(self) -> Any:", "def pong(self) -> models.Pong:") for c in clients
+    ]
+    shared = share_clients(
+        "pkg", [dataclasses.replace(c, text=t) for c, t in zip(clients, texts, strict=True)]
+    )[1]
+    assert shared is not None and shared.own == ("ping", "pong")
+
+
+def test_a_sync_method_of_its_own_takes_its_async_twin_along() -> None:
+    clients = _pair()
+    sync_only = clients[1].text.replace(
+        '    def pong(self) -> Any:\n        """Pong."""',
+        '    def pong(self) -> Any:\n        """Pong, synchronously."""',
+    )
+    assert sync_only != clients[1].text
+    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=sync_only)])
+    assert shared is not None and shared.own == ("pong",)
+    assert len(shared.methods["Client"]) == len(shared.methods["AsyncClient"]) == 1
+
+
+def test_a_descriptor_differing_after_its_path_is_written_again() -> None:
+    clients = _pair()
+    unsafe = clients[1].text.replace(
+        '    "/v4/get",\n    models.Job,\n    safe=True,\n', '    "/v4/get",\n    models.Job,\n'
+    )
+    assert unsafe != clients[1].text
+    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=unsafe)])
+    assert shared is not None and shared.own == ("get", "read")
+
+
+def test_an_inherited_descriptor_is_imported_from_the_version_that_defines_it() -> None:
+    homes = {"Job": "v3", "Pong": "v3"}
+    docs = {
+        "v3": {},
+        "v4": {"pong": "Pong in v4."},
+        "v5": {"pong": "Pong in v4.", "ping": "Ping in v5."},
+    }
+    clients = [RenderedClient(_version(v), v, _text(v, docs[v]), homes) for v in ("v3", "v4", "v5")]
+    shared = share_clients("pkg", clients)
+    assert shared[2] is not None and shared[2].own == ("ping",)
+    # v4 inherits _PING from v3; v5's own ping imports it from where it is defined.
+    assert "from pkg.v3.client import _PING\n" in shared[2].imports

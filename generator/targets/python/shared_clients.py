@@ -81,6 +81,9 @@ class _Parts:
     descriptors: dict[str, str]
     methods: dict[tuple[str, str], str]
     """Each method by (class, name)."""
+    heads: dict[str, str]
+    """Each class's statements before its first method, its docstring left
+    out (``_hosts = HOSTS``): equal in both versions, or no sharing."""
 
 
 def share_clients(package: str, clients: Sequence[RenderedClient]) -> list[SharedClient | None]:
@@ -113,8 +116,9 @@ def _share(
 ) -> SharedClient | None:
     """``client``'s shared form over ``earlier``'s, or None; appends where
     its descriptors live to ``homes`` when it shares."""
-    if theirs is None or set(theirs.methods) - set(ours.methods):
+    if theirs is None or set(theirs.methods) - set(ours.methods) or ours.heads != theirs.heads:
         return None
+    our_paths, their_paths = _paths_by_name(client.version), _paths_by_name(earlier.version)
     same_models = {
         name for name, home in client.model_homes.items() if earlier.model_homes.get(name) == home
     }
@@ -122,7 +126,7 @@ def _share(
         name
         for name, text in ours.descriptors.items()
         if name in theirs.descriptors
-        and _without_path(text) == _without_path(theirs.descriptors[name])
+        and _without_path(text, our_paths) == _without_path(theirs.descriptors[name], their_paths)
         and _models_in(text) <= same_models
     }
     # A descriptor built on one written again is written again too (_READ).
@@ -156,7 +160,7 @@ def _share(
     return SharedClient(
         home=earlier.module_name,
         home_version=earlier.version.version,
-        paths=tuple((op.name, op.path) for op in client.version.operations if op.path is not None),
+        paths=tuple(our_paths.items()),
         imports=imports,
         descriptors=tuple(text for name, text in ours.descriptors.items() if name not in kept),
         methods={
@@ -165,9 +169,7 @@ def _share(
         },
         own=tuple(dict.fromkeys(name for _, name in own_methods)),
         retypes=any(
-            _signature(ours.methods[key]) != _signature(theirs.methods[key])
-            or not _models_in(_signature(ours.methods[key])) <= same_models
-            for key in own_methods
+            _retypes(ours.methods[key], theirs.methods.get(key), same_models) for key in own_methods
         ),
     )
 
@@ -184,9 +186,9 @@ def _imports(
     are dropped: its own module's (but the hosts, which the earlier client
     sets), the earlier client, and the inherited descriptors its own parts use."""
     lines = [
-        line
-        for line in ours.imports.splitlines(keepends=True)
-        if not line.startswith(f"from {package}.")
+        statement
+        for statement in _import_statements(ours.imports)
+        if not statement.startswith(f"from {package}.")
     ]
     local = [f"from {package}.{earlier.module_name} import client as earlier\n"]
     by_module: dict[str, list[str]] = {}
@@ -198,6 +200,18 @@ def _imports(
     ]
     local.append(f"from {package}.{client.module_name} import models\n")
     return "".join(lines).rstrip("\n") + "\n\n" + "".join(sorted(local)).rstrip("\n")
+
+
+def _import_statements(block: str) -> list[str]:
+    """The statements of an import block, each with its lines (an import in
+    brackets spans several), blank lines kept as statements of their own."""
+    statements: list[str] = []
+    for line in block.splitlines(keepends=True):
+        if statements and (line.startswith("    ") or line.startswith(")")):
+            statements[-1] += line
+        else:
+            statements.append(line)
+    return statements
 
 
 def _parts(text: str) -> _Parts | None:
@@ -215,8 +229,11 @@ def _parts(text: str) -> _Parts | None:
     if future not in head:
         return None
     imports = head.split(future, 1)[1].strip("\n") + "\n"
+    if not _only_imports(imports):
+        return None
     descriptors: dict[str, str] = {}
     methods: dict[tuple[str, str], str] = {}
+    heads: dict[str, str] = {}
     for start, stop in statements:
         line = lines[start]
         matched = _DESCRIPTOR.match(line)
@@ -228,11 +245,46 @@ def _parts(text: str) -> _Parts | None:
             if start >= first_descriptor:
                 return None
             continue
-        for name, method in _methods(lines[start + 1 : stop]):
+        body = lines[start + 1 : stop]
+        if any(line.startswith("    @") for line in body):
+            return None  # a decorator: not a layout the method cutting knows
+        found = _methods(body)
+        first_method = next((i for i, line in enumerate(body) if _METHOD.match(line)), len(body))
+        heads[cls] = _without_docstring(body[:first_method])
+        for name, method in found:
             methods[(cls, name)] = method
     if not methods:
         return None
-    return _Parts(imports, descriptors, methods)
+    return _Parts(imports, descriptors, methods, heads)
+
+
+_IMPORT_LINE = re.compile(
+    r"(?:import |from |    [A-Za-z_][A-Za-z0-9_]*(?: as [A-Za-z_]\w*)?,$|\)$|$)"
+)
+"""A line of an import block: an import, a name inside its brackets, its
+closing bracket, or a blank."""
+_MODELS_BY_NAME = re.compile(r"^from \S+\.models import ", re.MULTILINE)
+
+
+def _only_imports(block: str) -> bool:
+    """Whether the text between ``from __future__`` and the first descriptor
+    holds only imports, none of them of model classes by name (which the
+    comparison of ``models.X`` would not see)."""
+    if _MODELS_BY_NAME.search(block):
+        return False
+    return all(_IMPORT_LINE.match(line) for line in block.splitlines())
+
+
+def _without_docstring(lines: list[str]) -> str:
+    """A class body's lines before its first method, without its docstring."""
+    text = "".join(lines)
+    stripped = text.lstrip()
+    if stripped.startswith('"""'):
+        end = stripped.find('"""', 3)
+        if end == -1:
+            return text
+        stripped = stripped[end + 3 :]
+    return stripped.strip()
 
 
 def _top_level_statements(lines: list[str]) -> list[tuple[int, int]]:
@@ -265,6 +317,15 @@ def _methods(body: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+def _retypes(method: str, earlier: str | None, same_models: set[str]) -> bool:
+    """Whether ``method`` overrides ``earlier`` (the earlier version's method
+    of its name, None for a method new in this version) with other types."""
+    if earlier is None:
+        return False
+    signature = _signature(method)
+    return signature != _signature(earlier) or not _models_in(signature) <= same_models
+
+
 def _signature(method: str) -> str:
     """A method's text up to the colon ending its ``def``."""
     lines = method.splitlines(keepends=True)
@@ -272,11 +333,22 @@ def _signature(method: str) -> str:
     return "".join(lines[: end + 1])
 
 
-def _without_path(descriptor: str) -> str:
-    """A descriptor's text with its path (the third line) left out: the
-    version's ``_paths`` gives it."""
+def _paths_by_name(version: ProductVersion) -> dict[str, str]:
+    """Each operation's path in ``version``, by operation name."""
+    return {op.name: op.path for op in version.operations if op.path is not None}
+
+
+def _without_path(descriptor: str, paths: Mapping[str, str]) -> str:
+    """A descriptor's text without the line of its path (the version's
+    ``_paths`` gives it), when the lines are the operation's name, its method
+    and its path as the client template writes them; else the whole text, so
+    that any other difference keeps the descriptor the version's own."""
     lines = descriptor.splitlines(keepends=True)
-    if not lines[0].endswith("Operation(\n") or len(lines) < 5:
+    if len(lines) < 5 or not lines[0].endswith("Operation(\n"):
+        return descriptor
+    name = lines[1].strip().removesuffix(",").strip('"')
+    path = paths.get(name)
+    if path is None or lines[3] != f'    "{path}",\n':
         return descriptor
     return "".join(lines[:3] + lines[4:])
 

@@ -20,6 +20,10 @@ class Client(earlier.Client):
     The methods of zoho_bulk_bigin.v1.client.Client, at v2's paths, but for
     those below.
 
+    Made as zoho_bulk_core.client.BaseClient says: an access token or
+    credentials, a data center, ... A custom ``domain`` gives:
+    none, not offered by this product.
+
     Every method raises TransportError when no answer comes after the retries
     the policy allows and, besides the errors its docstring gives, these
     (ApiError, by HTTP status):

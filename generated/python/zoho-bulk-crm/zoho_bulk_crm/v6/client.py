@@ -64,6 +64,10 @@ class Client(earlier.Client):
     It subclasses that client to share its code, not to stand in for it: its
     own methods take and answer v6's models.
 
+    Made as zoho_bulk_core.client.BaseClient says: an access token or
+    credentials, a data center, ... A custom ``domain`` gives:
+    https://{domain}.zohoplatform.com.
+
     Every method raises TransportError when no answer comes after the retries
     the policy allows and, besides the errors its docstring gives, these
     (ApiError, by HTTP status):
