@@ -233,7 +233,7 @@ def test_only_a_version_whose_own_methods_retype_them_turns_off_mypys_override_c
     six = (root / "zoho-bulk-crm/zoho_bulk_crm/v6/client.py").read_text()
     assert flag in six
     # The class docstring says so, in a paragraph of its own before the errors.
-    assert "answer v6's models.\n\n    Made as" in six
+    assert "answer v6's models.\n\n    Takes what" in six
     assert flag not in (root / "zoho-bulk-crm/zoho_bulk_crm/v4/client.py").read_text()
     assert flag not in (root / "zoho-bulk-bigin/zoho_bulk_bigin/v2/client.py").read_text()
 
@@ -306,7 +306,7 @@ def test_the_shared_class_docstring_keeps_how_a_client_is_made() -> None:
         "zoho-bulk-bigin/zoho_bulk_bigin/v2/client.py",
     ):
         text = (root / path).read_text()
-        assert "Made as zoho_bulk_core.client.BaseClient says" in text, path
+        assert "Takes what zoho_bulk_core.client.BaseClient takes" in text, path
     assert (
         "https://{domain}.zohoplatform.com."
         in (root / "zoho-bulk-crm/zoho_bulk_crm/v7/client.py").read_text()

@@ -116,9 +116,8 @@ _READ = Reading(
 class Client(BaseClient):
     """Synchronous client of the Zoho CRM Bulk API v2.1.
 
-    Made as zoho_bulk_core.client.BaseClient says: an access token or
-    credentials, a data center, ... A custom ``domain`` gives:
-    https://{domain}.zohoplatform.com.
+    Takes what zoho_bulk_core.client.BaseClient takes; a custom ``domain``
+    gives: https://{domain}.zohoplatform.com.
 
     Every method raises TransportError when no answer comes after the retries
     the policy allows and, besides the errors its docstring gives, these

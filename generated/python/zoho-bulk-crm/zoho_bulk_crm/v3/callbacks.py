@@ -25,7 +25,7 @@ def parse_bulk_read_callback(
     exported, or FAILURE with an error message.
 
     Args:
-        body: The request body as received (bytes or text), or decoded JSON.
+        body: The request body: bytes, text, or the decoded JSON.
     """
     return parse_notification(models.BulkReadCallback, body)
 
@@ -39,6 +39,6 @@ def parse_bulk_write_callback(
     resources and their counts, or FAILED with an error message.
 
     Args:
-        body: The request body as received (bytes or text), or decoded JSON.
+        body: The request body: bytes, text, or the decoded JSON.
     """
     return parse_notification(models.BulkWriteCallback, body)

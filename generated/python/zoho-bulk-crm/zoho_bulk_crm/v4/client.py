@@ -14,9 +14,8 @@ class Client(earlier.Client):
 
     The methods of zoho_bulk_crm.v3.client.Client, at v4's paths.
 
-    Made as zoho_bulk_core.client.BaseClient says: an access token or
-    credentials, a data center, ... A custom ``domain`` gives:
-    https://{domain}.zohoplatform.com.
+    Takes what zoho_bulk_core.client.BaseClient takes; a custom ``domain``
+    gives: https://{domain}.zohoplatform.com.
 
     Every method raises TransportError when no answer comes after the retries
     the policy allows and, besides the errors its docstring gives, these
