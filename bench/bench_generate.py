@@ -428,8 +428,15 @@ TARGETS = {"cold": 1.0, "edit": 0.5, "check": 0.1}
 TARGET_LABELS = {
     "cold": "generate from nothing (cache off, empty folder)",
     "edit": "generate after a one-line description edit in spec/types.yaml",
+    "edit_unsettled": "the same edit, started while the set-up's writes are still flushed",
     "check": "check on an unchanged tree",
 }
+SETTLE_SECONDS = 1.0
+"""How long the edit figure waits, after flushing the writes of its set-up
+(copying a spec and a tree, filling a cache: about 10 MB), before it starts:
+a maintainer's tree was written well before the edit, and a run started at
+once pays for the set-up's writeback (0.1-0.15 s here). The figure that does
+not wait is printed beside it."""
 
 
 @dataclass(frozen=True)
@@ -473,7 +480,8 @@ def edit_one_description(spec: Path) -> None:
 
 
 def measure_targets(work: Path, repeat: int, spec: Path = SPEC_DIR) -> dict[str, Timing]:
-    """The three figures of issue #11 on ``spec``, each the median of ``repeat`` runs."""
+    """The three figures of issue #11 on ``spec``, and the edit started before
+    its set-up's writes are flushed; each the median of ``repeat`` runs."""
     off = {**os.environ, "ZOHO_BULKGEN_CACHE": "off"}
     cold = []
     for run in range(repeat):
@@ -482,27 +490,43 @@ def measure_targets(work: Path, repeat: int, spec: Path = SPEC_DIR) -> dict[str,
             run_measured(generator_command("generate", "--spec", str(spec), "--out", str(out)), off)
         )
     base = work / "target-cold-0"
-    edit = []
-    for run in range(repeat):
-        # A maintainer's clone: the spec, the tree it generated (with its
-        # manifest) and the content cache an earlier generate left (filled
-        # here by one generate of the unedited spec into a scratch folder);
-        # then one line of the spec changes.
-        edited, out = work / f"target-spec-{run}", work / f"target-edit-{run}"
-        shutil.copytree(spec, edited)
-        shutil.copytree(base, out)
-        edit_one_description(edited)
-        warm = {**os.environ, "ZOHO_BULKGEN_CACHE": str(work / f"target-cache-{run}")}
-        scratch = work / f"target-scratch-{run}"
-        run_timed(generator_command("generate", "--spec", str(spec), "--out", str(scratch)), warm)
-        command = generator_command("generate", "--spec", str(edited), "--out", str(out))
-        edit.append(run_measured(command, warm))
+    edit, unsettled = [], []
+    for run in range(repeat):  # in turn, so that both see the same minutes
+        edit.append(_time_edit(work, spec, base, f"settled-{run}", settle=True))
+        unsettled.append(_time_edit(work, spec, base, f"unsettled-{run}", settle=False))
     # The tree cold-0 was written from ``spec``: it is up to date.
     check = [
         run_measured(generator_command("check", "--spec", str(spec), "--out", str(base)), off)
         for _ in range(repeat)
     ]
-    return {"cold": _median(cold), "edit": _median(edit), "check": _median(check)}
+    return {
+        "cold": _median(cold),
+        "edit": _median(edit),
+        "edit_unsettled": _median(unsettled),
+        "check": _median(check),
+    }
+
+
+def _time_edit(
+    work: Path, spec: Path, base: Path, name: str, *, settle: bool
+) -> tuple[float, float]:
+    """One edit run, timed. A maintainer's clone: the spec, the tree it
+    generated (with its manifest) and the content cache an earlier generate
+    left (filled here by one generate of the unedited spec into a scratch
+    folder); then one line of the spec changes. With ``settle``, the set-up's
+    writes are flushed and left SETTLE_SECONDS to finish first."""
+    edited, out = work / f"target-spec-{name}", work / f"target-edit-{name}"
+    shutil.copytree(spec, edited)
+    shutil.copytree(base, out)
+    edit_one_description(edited)
+    warm = {**os.environ, "ZOHO_BULKGEN_CACHE": str(work / f"target-cache-{name}")}
+    scratch = work / f"target-scratch-{name}"
+    run_timed(generator_command("generate", "--spec", str(spec), "--out", str(scratch)), warm)
+    if settle:
+        os.sync()
+        time.sleep(SETTLE_SECONDS)
+    command = generator_command("generate", "--spec", str(edited), "--out", str(out))
+    return run_measured(command, warm)
 
 
 def machine() -> str:
@@ -534,10 +558,11 @@ def targets_report(timings: dict[str, Timing]) -> str:
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, timing in timings.items():
-        met = "yes" if timing.wall <= TARGETS[key] else "no"
+        target = TARGETS.get(key)
+        met = "-" if target is None else "yes" if timing.wall <= target else "no"
         lines.append(
             f"| {TARGET_LABELS[key]} | {timing.wall:.2f} | {timing.cpu:.2f} | "
-            f"{TARGETS[key]:.1f} | {timing.runs} | {met} |"
+            f"{'-' if target is None else f'{target:.1f}'} | {timing.runs} | {met} |"
         )
     return "\n".join(lines)
 

@@ -257,11 +257,17 @@ def _collector_spares_what_exists() -> Iterator[None]:
     the garbage collector's passes until the block ends (gc.freeze): a build
     makes enough objects to start a full collection, which would walk them
     all again (about 30 ms of a 0.5 s run), and the process forked for the
-    JSON side then shares their pages instead of copying them."""
+    JSON side then shares their pages instead of copying them. Young
+    collections run every 10,000 new objects instead of 700 (115 of them took
+    about 20 ms; 36 take about 10)."""
+    thresholds = gc.get_threshold()
     gc.freeze()
+    # Fewer, larger young collections: the build's objects mostly live to its end.
+    gc.set_threshold(10_000, *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
