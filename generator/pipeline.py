@@ -12,6 +12,7 @@ from generator.errors import SpecError
 from generator.output.cache import Beside
 from generator.output.format import format_outputs
 from generator.output.reuse import EarlierOutputs
+from generator.output.spec_cache import cached_parse_yaml
 from generator.output.write import with_marker
 from generator.spec.load import load_spec, to_pointer
 from generator.spec.model import NormalizedSpec
@@ -96,7 +97,7 @@ def render(spec_dir: Path, earlier: EarlierOutputs | None = None) -> Rendered:
 
 def _checked_spec(spec_dir: Path) -> tuple[NormalizedSpec, dict[str, dict[str, Any]]]:
     """The normalized spec and its JSON Schemas, the examples checked against them."""
-    loaded = load_spec(spec_dir)
+    loaded = load_spec(spec_dir, cached_parse_yaml)
     validate_spec(loaded)
     spec = normalize_spec(loaded)
     check_python_names(loaded)
@@ -203,7 +204,7 @@ def _quickly_valid(schema: dict[str, Any], payload: Any) -> bool:
     """Whether the compiled validator finds ``payload`` valid (False on any doubt)."""
     import jsonschema_rs
 
-    from generator.payloads.check import is_date_time
+    from generator.payloads.formats import is_date_time
 
     try:
         validator = jsonschema_rs.Draft202012Validator(

@@ -173,13 +173,19 @@ def _end_with_parent(parent: int) -> None:
 
 
 def _store(entry: Path, value: str) -> None:
+    store_bytes(entry, value.encode("utf-8"))
+
+
+def store_bytes(entry: Path, value: bytes) -> None:
+    """Write a cache entry whole (a temporary file renamed over it), or
+    nothing: a problem writing is only a later miss."""
     try:
         try:
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
         except FileNotFoundError:  # the entry's folder, made only when missing
             entry.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "wb") as stream:
             stream.write(value)
         os.replace(temporary, entry)
     except OSError:

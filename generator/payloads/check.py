@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
 from generator.errors import UsageError
+from generator.payloads.formats import is_date_time
 from generator.payloads.schema_store import Catalog, VersionSource, find_version, load_schema
 from generator.spec.load import to_pointer
 from generator.spec.strict_json import JsonInputError, loads_strict
@@ -151,11 +151,6 @@ class PayloadChecker:
                 for error in exc.errors(include_url=False)
             ]
         return []
-
-
-def is_date_time(value: str) -> bool:
-    """RFC 3339 date-time, checked as jsonschema's format checker does."""
-    return bool(validate_rfc3339(value.upper()))
 
 
 _WEAK = frozenset({"AnyOf", "OneOfNotValid", "OneOfMultipleValid"})

@@ -4,6 +4,7 @@ where every value came from so that later stages can point at a file and line.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,16 @@ class LoadedSpec:
     payloads: dict[str, Any]
 
 
-def load_spec(spec_dir: Path) -> LoadedSpec:
-    """Read every ``*.yaml`` file directly in ``spec_dir`` and merge their top-level keys."""
+YamlParser = Callable[[str, str, "SourceMap"], Any]
+"""``parse_yaml``'s signature: a file's text and display name, and the map to
+record each value's line in; returns the file's data."""
+
+
+def load_spec(spec_dir: Path, parse: YamlParser | None = None) -> LoadedSpec:
+    """Read every ``*.yaml`` file directly in ``spec_dir`` and merge their
+    top-level keys; ``parse`` reads each file (``parse_yaml`` unless given, as
+    the pipeline gives one that remembers files it read before)."""
+    parse = parse or parse_yaml
     if not spec_dir.is_dir():
         raise SpecError(str(spec_dir), None, "spec folder not found")
     files = sorted(spec_dir.glob("*.yaml"))
@@ -87,7 +96,7 @@ def load_spec(spec_dir: Path) -> LoadedSpec:
     for path in files:
         display = _display_name(path)
         file_map = SourceMap()
-        data = _parse_yaml(_read_text(path, display), display, file_map)
+        data = parse(_read_text(path, display), display, file_map)
         if data is None:
             continue
         if not isinstance(data, dict):
@@ -126,7 +135,9 @@ def _read_text(path: Path, display: str) -> str:
         raise SpecError(display, None, f"cannot read: {exc.strerror}") from None
 
 
-def _parse_yaml(text: str, display: str, source_map: SourceMap) -> Any:
+def parse_yaml(text: str, display: str, source_map: SourceMap) -> Any:
+    """A spec file's data, each value's line recorded in ``source_map``;
+    SpecError for text that is not a spec file's YAML (see the limits above)."""
     if _FAST_LOADER is not yaml.SafeLoader and "\t" not in text:
         try:
             return _parse_yaml_with(_FAST_LOADER, text, display, source_map)
