@@ -65,12 +65,19 @@ def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
     """Run every stage up to formatting; raise SpecError on a malformed spec.
 
     Python files that ``earlier`` holds for their recipe are taken from it
-    rather than made again. The JSON side (OpenAPI documents, and the layout
-    of every JSON file) runs in a forked process beside the Python side when
-    there are two cores (cache.Beside); the files are the same either way."""
+    rather than made again. The JSON side (the JSON Schemas and the examples'
+    check against them, the OpenAPI documents, and the layout of every JSON
+    file) runs in a forked process beside the Python side when there are two
+    cores (cache.Beside); the files, and the error a bad example gives, are
+    the same either way."""
     earlier = earlier or EarlierOutputs()
-    spec, schemas = _checked_spec(spec_dir)
-    with Beside(lambda: format_outputs(_documents(spec, schemas), {}, earlier=earlier)) as json:
+    spec = _normalized_spec(spec_dir)
+
+    def json_side() -> tuple[dict[str, bytes], dict[str, str]]:
+        documents = _documents(spec, _checked_schemas(spec, spec_dir))
+        return format_outputs(documents, {}, earlier=earlier)
+
+    with Beside(json_side) as json:
         sources, model_recipes = _sources(spec, spec_dir, earlier)
         files, recipes = format_outputs(
             {},
@@ -90,20 +97,27 @@ def render(spec_dir: Path, earlier: EarlierOutputs | None = None) -> Rendered:
     """Load, validate, normalize and emit (models.py left empty where
     ``earlier`` holds it); raise SpecError on a malformed spec."""
     earlier = earlier or EarlierOutputs()
-    spec, schemas = _checked_spec(spec_dir)
+    spec = _normalized_spec(spec_dir)
+    schemas = _checked_schemas(spec, spec_dir)
     sources, model_recipes = _sources(spec, spec_dir, earlier)
     return Rendered(spec, _documents(spec, schemas), sources, model_recipes)
 
 
-def _checked_spec(spec_dir: Path) -> tuple[NormalizedSpec, dict[str, dict[str, Any]]]:
-    """The normalized spec and its JSON Schemas, the examples checked against them."""
+def _normalized_spec(spec_dir: Path) -> NormalizedSpec:
+    """The spec loaded, checked against its meta-schema and normalized, its
+    names checked for the Python target."""
     loaded = load_spec(spec_dir, cached_parse_yaml)
     validate_spec(loaded)
     spec = normalize_spec(loaded)
     check_python_names(loaded)
+    return spec
+
+
+def _checked_schemas(spec: NormalizedSpec, spec_dir: Path) -> dict[str, dict[str, Any]]:
+    """The spec's JSON Schemas, its examples checked against them."""
     schemas = emit_schemas(spec)
     check_examples(spec, schemas, spec_dir)
-    return spec, schemas
+    return schemas
 
 
 def _sources(

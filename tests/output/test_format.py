@@ -4,6 +4,7 @@ that a cold build runs no black at all (docs/generation-speed.md)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import black
@@ -133,3 +134,19 @@ def test_code_that_does_not_parse_is_a_generator_error_without_black() -> None:
     assert not needs_black(broken)  # nothing black-like to fix: only the parser sees it
     with pytest.raises(GeneratorError, match=r"^broken\.py: generated code does not parse"):
         format_outputs({}, {"broken.py": broken})
+
+
+def test_format_json_is_the_standard_librarys_indented_layout_byte_for_byte() -> None:
+    from generator.output.format import format_json
+
+    cases = [
+        {"a": [1, 2.5, None, True, False], "b": {}, "c": [], "d": 'é\u2028\x1f"\\'},
+        {"tiny": 1e-07, "big": 1e16, "neg": -0.0, "third": 1 / 3},
+        {"inf": float("inf"), "nan": float("nan")},
+        {1: "an integer key", "x": (1, 2)},
+        {"huge": 2**70, "deep": [[[[{"k": "v"}]]]]},
+        [],
+        "just text",
+    ]
+    for data in cases:
+        assert format_json(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n", data
