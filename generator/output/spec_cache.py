@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from generator.output.cache import cache_folder, cache_key, store_bytes
-from generator.spec import load
+from generator.spec import load, strict_json
 from generator.spec.load import Origin, SourceMap
 
 _STEP = "yaml"
@@ -53,11 +53,19 @@ def cached_parse_yaml(text: str, display: str, source_map: SourceMap) -> Any:
     return data
 
 
+PARSER_MODULES = (load, strict_json)
+"""The generator's modules whose code decides what a parse gives or refuses
+(load.py, and the nesting limit it takes from strict_json.py)."""
+
+
 @cache
 def _parser_identity() -> str:
-    """What shapes a parse besides the text: load.py's code and PyYAML."""
-    code = hashlib.sha256(Path(load.__file__).read_bytes()).hexdigest()
-    return f"{code} pyyaml={yaml.__version__} libyaml={getattr(yaml, '__with_libyaml__', False)}"
+    """What shapes a parse besides the text: the code of PARSER_MODULES and PyYAML."""
+    digest = hashlib.sha256()
+    for module in PARSER_MODULES:
+        digest.update(Path(module.__file__ or "").read_bytes())
+    libyaml = getattr(yaml, "__with_libyaml__", False)
+    return f"{digest.hexdigest()} pyyaml={yaml.__version__} libyaml={libyaml}"
 
 
 class _PlainUnpickler(pickle.Unpickler):

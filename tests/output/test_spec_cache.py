@@ -98,3 +98,21 @@ def test_an_edit_is_read_again_and_reported_at_its_own_line(tmp_path: Path, cach
         build(spec)
     assert "unknown type 'ModuleReff'" in str(raised.value)
     assert f"types.yaml:{expected}" in str(raised.value)
+
+
+def test_the_key_covers_every_generator_module_the_parser_reads() -> None:
+    # A limit changed in a module the loader imports must not let an entry
+    # parsed under the old one through.
+    import ast
+
+    from generator.output.spec_cache import PARSER_MODULES
+    from generator.spec import load
+
+    covered = {module.__name__ for module in PARSER_MODULES}
+    tree = ast.parse(Path(load.__file__ or "").read_text())
+    imported = {
+        node.module
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator.spec")
+    }
+    assert imported and imported | {load.__name__} <= covered
