@@ -90,19 +90,20 @@ def share_clients(package: str, clients: Sequence[RenderedClient]) -> list[Share
     """For each version (in order), the client it shares, or None for one of
     its own."""
     shared: list[SharedClient | None] = []
-    homes: list[dict[str, str]] = []
-    """For each version, where each descriptor it uses is defined."""
+    homes: dict[str, str] = {}
+    """Where each descriptor the version before uses is defined."""
     parts = [_parts(client.text) for client in clients]
     for index, client in enumerate(clients):
+        ours, theirs = parts[index], parts[index - 1] if index else None
         found = None
-        own_parts = parts[index]
-        if index and own_parts is not None and parts[index - 1] is not None:
-            found = _share(package, client, own_parts, clients[index - 1], parts[index - 1], homes)
+        if ours is not None and theirs is not None:
+            found = _share(package, client, ours, clients[index - 1], theirs, homes)
         if found is None:
-            homes.append(
-                {name: client.module_name for name in (own_parts.descriptors if own_parts else {})}
-            )
-        shared.append(found)
+            shared.append(None)
+            homes = {name: client.module_name for name in (ours.descriptors if ours else {})}
+        else:
+            shared.append(found[0])
+            homes = found[1]
     return shared
 
 
@@ -111,12 +112,12 @@ def _share(
     client: RenderedClient,
     ours: _Parts,
     earlier: RenderedClient,
-    theirs: _Parts | None,
-    homes: list[dict[str, str]],
-) -> SharedClient | None:
-    """``client``'s shared form over ``earlier``'s, or None; appends where
-    its descriptors live to ``homes`` when it shares."""
-    if theirs is None or set(theirs.methods) - set(ours.methods) or ours.heads != theirs.heads:
+    theirs: _Parts,
+    their_homes: Mapping[str, str],
+) -> tuple[SharedClient, dict[str, str]] | None:
+    """``client``'s shared form over ``earlier``'s, with where each of its
+    descriptors is defined (``their_homes``: where ``earlier``'s are); or None."""
+    if set(theirs.methods) - set(ours.methods) or ours.heads != theirs.heads:
         return None
     our_paths, their_paths = _paths_by_name(client.version), _paths_by_name(earlier.version)
     same_models = {
@@ -148,16 +149,15 @@ def _share(
     if 2 * len(inherited) < len(ours.methods):
         return None
     here = {
-        name: homes[-1][name] if name in kept else client.module_name for name in ours.descriptors
+        name: their_homes[name] if name in kept else client.module_name for name in ours.descriptors
     }
-    homes.append(here)
     own_methods = [key for key in ours.methods if key not in inherited]
     own_parts = [ours.methods[key] for key in own_methods] + [
         text for name, text in ours.descriptors.items() if name not in kept
     ]
     inherited_used = {name for text in own_parts for name in _descriptors_in(ours, text) & kept}
     imports = _imports(package, client, earlier, ours, inherited_used, here)
-    return SharedClient(
+    shared = SharedClient(
         home=earlier.module_name,
         home_version=earlier.version.version,
         paths=tuple(our_paths.items()),
@@ -172,6 +172,7 @@ def _share(
             _retypes(ours.methods[key], theirs.methods.get(key), same_models) for key in own_methods
         ),
     )
+    return shared, here
 
 
 def _imports(
