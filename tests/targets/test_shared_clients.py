@@ -12,7 +12,7 @@ from generator.output.reuse import EarlierOutputs
 from generator.pipeline import _models
 from generator.spec.model import ProductVersion
 from generator.targets.python.packages import emit_packages
-from generator.targets.python.shared_clients import RenderedClient, share_clients
+from generator.targets.python.shared_clients import RenderedClient, SharedClient, share_clients
 from tests.conftest import GENERATED_DIR, SPEC_DIR
 
 
@@ -81,6 +81,14 @@ def _pair(
         RenderedClient(_version("v3"), "v3", _text("v3"), homes),
         RenderedClient(_version("v4"), "v4", _text("v4", v4_docs), {**homes, **(v4_homes or {})}),
     ]
+
+
+def _v4_edited(old: str, new: str) -> SharedClient | None:
+    """What v4 of _pair shares once ``old`` in its text reads ``new``."""
+    earlier, later = _pair()
+    edited = later.text.replace(old, new)
+    assert edited != later.text, old
+    return share_clients("pkg", [earlier, dataclasses.replace(later, text=edited)])[1]
 
 
 def test_a_version_inherits_the_methods_that_read_the_same_and_its_own_paths() -> None:
@@ -222,11 +230,7 @@ def test_a_version_whose_presence_rules_differ_defines_the_methods_naming_its_mo
 def test_only_a_version_whose_own_methods_retype_them_turns_off_mypys_override_check() -> None:
     _, docs_only = share_clients("pkg", _pair({"pong": "Pong, otherwise."}))
     assert docs_only is not None and not docs_only.retypes
-    clients = _pair()
-    retyped = clients[1].text.replace(
-        "    def pong(self) -> Any:", "    def pong(self) -> models.Job:"
-    )
-    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=retyped)])
+    shared = _v4_edited("    def pong(self) -> Any:", "    def pong(self) -> models.Job:")
     assert shared is not None and shared.own == ("pong",) and shared.retypes
     flag = '# mypy: disable-error-code="override"'
     root = GENERATED_DIR / "python"
@@ -239,24 +243,15 @@ def test_only_a_version_whose_own_methods_retype_them_turns_off_mypys_override_c
 
 
 def test_a_method_new_in_the_later_version_is_its_own_and_retypes_nothing() -> None:
-    clients = _pair()
     extra = _method("extra", "", "New here.", asynchronous=False)
-    later = clients[1].text.replace(
-        '    """The Client."""\n\n', '    """The Client."""\n\n' + extra + "\n"
-    )
-    assert later != clients[1].text
-    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=later)])
+    head = '    """The Client."""\n\n'
+    shared = _v4_edited(head, head + extra + "\n")
     assert shared is not None and shared.own == ("extra",) and not shared.retypes
 
 
 def test_descriptors_differing_in_more_than_their_path_line_are_written_again() -> None:
-    clients = _pair()
     # The method on the path's line: dropping "the fourth line" would hide it.
-    swapped = clients[1].text.replace(
-        '    "GET",\n    "/v4/get",\n', '    "/v4/get",\n    "POST",\n'
-    )
-    assert swapped != clients[1].text
-    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=swapped)])
+    shared = _v4_edited('    "GET",\n    "/v4/get",\n', '    "/v4/get",\n    "POST",\n')
     assert shared is not None
     assert [d.split(" =")[0] for d in shared.descriptors] == ["_GET", "_READ"]
     assert shared.own == ("get", "read")
@@ -288,12 +283,10 @@ def test_layouts_the_line_reading_does_not_know_keep_a_whole_client() -> None:
 
 
 def test_a_bracketed_import_of_the_package_is_left_out_whole() -> None:
-    clients = _pair()
-    bracketed = clients[1].text.replace(
+    shared = _v4_edited(
         "from pkg.v4 import models\n",
         "from pkg.v4 import models\nfrom pkg.helpers import (\n    first,\n    second,\n)\n",
     )
-    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=bracketed)])
     assert shared is not None
     assert "first" not in shared.imports and "    second,\n" not in shared.imports
     assert ")" not in shared.imports
@@ -325,24 +318,18 @@ def test_a_method_naming_a_model_of_another_home_is_its_own_even_without_descrip
 
 
 def test_a_sync_method_of_its_own_takes_its_async_twin_along() -> None:
-    clients = _pair()
-    sync_only = clients[1].text.replace(
+    shared = _v4_edited(
         '    def pong(self) -> Any:\n        """Pong."""',
         '    def pong(self) -> Any:\n        """Pong, synchronously."""',
     )
-    assert sync_only != clients[1].text
-    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=sync_only)])
     assert shared is not None and shared.own == ("pong",)
     assert len(shared.methods["Client"]) == len(shared.methods["AsyncClient"]) == 1
 
 
 def test_a_descriptor_differing_after_its_path_is_written_again() -> None:
-    clients = _pair()
-    unsafe = clients[1].text.replace(
+    shared = _v4_edited(
         '    "/v4/get",\n    models.Job,\n    safe=True,\n', '    "/v4/get",\n    models.Job,\n'
     )
-    assert unsafe != clients[1].text
-    _, shared = share_clients("pkg", [clients[0], dataclasses.replace(clients[1], text=unsafe)])
     assert shared is not None and shared.own == ("get", "read")
 
 
