@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from tests.conftest import GENERATED_DIR, SPEC_DIR, run_cli
 
@@ -153,3 +154,18 @@ def test_schema_piped_into_a_reader_that_stops_early_is_not_an_error() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def test_a_build_keeps_the_collector_off_what_exists_and_puts_it_back() -> None:
+    import gc
+
+    from generator.cli import _collector_spares_what_exists
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError):  # a build that fails puts it back too
+        with _collector_spares_what_exists():
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold()[0] == 10_000
+            raise RuntimeError("the build failed")
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
