@@ -45,6 +45,7 @@ def main(argv: list[str]) -> int:
         return 2
     command, rest = argv[0], argv[1:]
     ensure_venv()
+    compile_generator()
     if command == "generate":
         return run([str(PYTHON), "-m", "generator", "generate", *rest])
     if command == "dist":
@@ -83,6 +84,15 @@ def ensure_venv() -> None:
     check(pip + ["--upgrade", "pip", "setuptools>=68", "wheel"])
     check(pip + ["-e", f"{ROOT}[dev]"])
     STAMP.write_text(wanted)
+
+
+def compile_generator() -> None:
+    """Write the generator's bytecode, as a regular (not editable) install
+    does: Python rereads it instead of compiling every module on each run,
+    which matters where PYTHONDONTWRITEBYTECODE keeps Python from writing it
+    itself (about 0.05 s of a regeneration). Files already current are
+    skipped."""
+    check([str(PYTHON), "-m", "compileall", "-q", "-q", str(ROOT / "generator")])
 
 
 def install_generated_packages() -> None:

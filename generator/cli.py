@@ -273,7 +273,7 @@ def _collector_spares_what_exists() -> Iterator[None]:
 
 def _run_generate(args: argparse.Namespace) -> int:
     from generator.output.manifest import input_digest, is_current, render_manifest
-    from generator.output.write import remove_leftovers, write_tree
+    from generator.output.write import read_own_tree, remove_leftovers, write_tree
 
     inputs = input_digest(args.spec)
     count = is_current(args.out, inputs)
@@ -285,10 +285,11 @@ def _run_generate(args: argparse.Namespace) -> int:
     from generator.output.reuse import reusable_outputs
     from generator.pipeline import build
 
+    current = read_own_tree(args.out)  # read once, for reuse and for the write
     with _collector_spares_what_exists():
-        result = build(args.spec, reusable_outputs(args.out))
+        result = build(args.spec, reusable_outputs(args.out, current))
         diff = write_tree(
-            args.out, result.files, render_manifest(inputs, result.files, result.recipes)
+            args.out, result.files, render_manifest(inputs, result.files, result.recipes), current
         )
     if diff.is_empty:
         print(f"{args.out}: up to date ({len(result.files)} files)")
@@ -313,9 +314,9 @@ def _run_check(args: argparse.Namespace) -> int:
     from generator.output.write import describe_diff, diff_tree, read_tree
     from generator.pipeline import build
 
+    current = read_tree(args.out)  # read once, for reuse and for the comparison
     with _collector_spares_what_exists():
-        result = build(args.spec, reusable_outputs(args.out))
-    current = read_tree(args.out)
+        result = build(args.spec, reusable_outputs(args.out, current))
     diff = diff_tree(current, result.files)
     if diff.is_empty:
         print(f"{args.out}: up to date ({len(result.files)} files)")

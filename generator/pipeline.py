@@ -66,8 +66,8 @@ def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
 
     Python files that ``earlier`` holds for their recipe are taken from it
     rather than made again. The JSON side (the JSON Schemas and the examples'
-    check against them, the OpenAPI documents, and the layout of every JSON
-    file) runs in a forked process beside the Python side when there are two
+    check against them, the OpenAPI documents, the layout of every JSON file,
+    and the docs) runs in a forked process beside the Python side when there are two
     cores (cache.Beside); the files, and the error a bad example gives, are
     the same either way."""
     earlier = earlier or EarlierOutputs()
@@ -75,7 +75,7 @@ def build(spec_dir: Path, earlier: EarlierOutputs | None = None) -> BuildResult:
 
     def json_side() -> tuple[dict[str, bytes], dict[str, str]]:
         documents = _documents(spec, _checked_schemas(spec, spec_dir))
-        return format_outputs(documents, {}, earlier=earlier)
+        return format_outputs(documents, emit_docs(spec), earlier=earlier)
 
     with Beside(json_side) as json:
         sources, model_recipes = _sources(spec, spec_dir, earlier)
@@ -100,6 +100,7 @@ def render(spec_dir: Path, earlier: EarlierOutputs | None = None) -> Rendered:
     spec = _normalized_spec(spec_dir)
     schemas = _checked_schemas(spec, spec_dir)
     sources, model_recipes = _sources(spec, spec_dir, earlier)
+    sources = {**sources, **emit_docs(spec)}
     return Rendered(spec, _documents(spec, schemas), sources, model_recipes)
 
 
@@ -123,13 +124,13 @@ def _checked_schemas(spec: NormalizedSpec, spec_dir: Path) -> dict[str, dict[str
 def _sources(
     spec: NormalizedSpec, spec_dir: Path, earlier: EarlierOutputs
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Every text file (packages, changelogs, docs), and the recipe of every models.py."""
+    """Every text file of the packages (changelogs included), and the recipe
+    of every models.py."""
     models, model_recipes, homes = _models(spec, earlier)
     plan = plan_releases(spec_dir, spec)
     sources = {
         **emit_packages(spec, models, plan.versions, homes),
         **emit_changelogs(plan, PYTHON_ROOT),
-        **emit_docs(spec),
     }
     return sources, model_recipes
 

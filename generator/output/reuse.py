@@ -18,6 +18,7 @@ turns reuse off together with the content cache."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -61,16 +62,18 @@ class EarlierOutputs:
         return self.texts.get(recipe)
 
 
-def reusable_outputs(out: Path) -> EarlierOutputs:
-    """``read_earlier_outputs(out)``, or none when caching is off."""
+def reusable_outputs(out: Path, tree: Mapping[str, bytes] | None = None) -> EarlierOutputs:
+    """``read_earlier_outputs(out, tree)``, or none when caching is off."""
     if cache_folder() is None:
         return EarlierOutputs()
-    return read_earlier_outputs(out)
+    return read_earlier_outputs(out, tree)
 
 
-def read_earlier_outputs(out: Path) -> EarlierOutputs:
+def read_earlier_outputs(out: Path, tree: Mapping[str, bytes] | None = None) -> EarlierOutputs:
     """The outputs in ``out`` that its manifest vouches for (each still has the
-    recorded hash); none when there is no usable manifest."""
+    recorded hash); none when there is no usable manifest. ``tree``, when
+    given, is ``out``'s files as write.read_tree read them, and is used
+    instead of reading them again."""
     document = read_manifest(out)
     if document is None:
         return EarlierOutputs()
@@ -85,8 +88,8 @@ def read_earlier_outputs(out: Path) -> EarlierOutputs:
         if not _is_plain_relative(relative):
             continue
         try:
-            data = (out / relative).read_bytes()
-        except OSError:
+            data = tree[relative] if tree is not None else (out / relative).read_bytes()
+        except (KeyError, OSError):
             continue
         if sha256(data) != expected:
             continue

@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,12 +56,19 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return files
 
 
+def read_own_tree(root: Path) -> dict[str, bytes]:
+    """``read_tree(root)`` of a folder write_tree may replace; OutputError for
+    any other (checked first, so that a wrong ``--out`` is never read)."""
+    _check_ours(root)
+    return read_tree(root)
+
+
 def _is_tool_debris(parts: tuple[str, ...]) -> bool:
     """Caches and build leftovers that tools drop into a package folder."""
     return any(part in DEBRIS_DIRS or part.endswith(".egg-info") for part in parts[:-1])
 
 
-def diff_tree(current: dict[str, bytes], desired: dict[str, bytes]) -> TreeDiff:
+def diff_tree(current: Mapping[str, bytes], desired: Mapping[str, bytes]) -> TreeDiff:
     """Compare two trees."""
     return TreeDiff(
         added=tuple(sorted(set(desired) - set(current))),
@@ -93,7 +101,12 @@ def describe_diff(
     return "\n".join(lines)
 
 
-def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = None) -> TreeDiff:
+def write_tree(
+    root: Path,
+    desired: dict[str, bytes],
+    manifest: bytes | None = None,
+    current: Mapping[str, bytes] | None = None,
+) -> TreeDiff:
     """Make ``root`` hold exactly ``desired``; write nothing if it already does.
 
     The new tree is built beside ``root`` (unchanged files are hard-linked, not
@@ -103,11 +116,13 @@ def write_tree(root: Path, desired: dict[str, bytes], manifest: bytes | None = N
     ``.<name>.new-<pid>-...`` or ``.old-`` folders beside ``root``, which the
     next run removes. ``manifest``, when given, goes into the new tree with
     it; when the tree is unchanged, only a differing manifest file is replaced
-    (atomically, by a rename).
+    (atomically, by a rename). ``current``, when given, is what
+    ``read_tree(root)`` gave earlier in the run, and is not read again.
     """
     _check_ours(root)
     remove_leftovers(root)
-    current = read_tree(root)
+    if current is None:
+        current = read_tree(root)
     diff = diff_tree(current, desired)
     if diff.is_empty:
         if manifest is not None:

@@ -200,8 +200,10 @@ def test_a_cache_folder_that_goes_away_between_two_builds_only_costs_time(
     expected = build(SPEC_DIR).files
     shutil.rmtree(first)
     assert build(SPEC_DIR).files == expected
-    # A build under another folder uses that folder, not the first one's.
+    # A build under another folder uses that folder, not the first one's
+    # (which the build above may have filled again: it was its folder).
+    shutil.rmtree(first, ignore_errors=True)
     monkeypatch.setenv(CACHE_ENV, str(second))
     assert build(SPEC_DIR).files == expected
     assert (second / "jinja").is_dir() and any((second / "jinja").iterdir())
-    assert not first.exists() or not any((first / "jinja").glob("*"))
+    assert not first.exists()

@@ -124,6 +124,18 @@ def test_a_manifest_cannot_point_outside_the_tree_or_at_other_bytes(work: Path) 
     assert earlier.texts == {}
 
 
+def test_the_tree_read_once_gives_what_reading_the_folder_gives(work: Path) -> None:
+    out = work / "out"
+    tree = read_tree(out)
+    earlier = read_earlier_outputs(out)
+    assert earlier.texts and read_earlier_outputs(out, tree) == earlier
+    # A file the tree does not hold is not reused, even though the folder has it.
+    client = "python/zoho-bulk-crm/zoho_bulk_crm/v8/client.py"
+    without = read_earlier_outputs(out, {p: b for p, b in tree.items() if p != client})
+    assert client in tree and len(without.texts) == len(earlier.texts) - 1
+    assert tree[client].decode() not in without.texts.values()
+
+
 @pytest.mark.parametrize("text", ["not json", "[]", '{"format": 2, "recipes": [], "files": {}}'])
 def test_a_broken_manifest_means_nothing_to_reuse(work: Path, text: str) -> None:
     (work / "out" / MANIFEST).write_text(text)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputError
-from generator.output.write import MARKER, read_tree, with_marker, write_tree
+from generator.output.write import MARKER, read_own_tree, read_tree, with_marker, write_tree
 
 
 def test_unchanged_output_writes_nothing(tmp_path: Path) -> None:
@@ -95,3 +95,24 @@ def test_generate_refuses_to_replace_what_it_did_not_write(tmp_path: Path) -> No
     assert a_file.read_text() == "precious\n"
     assert (foreign / "build" / "lib" / "x.py").read_text() == "x = 1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "project"]
+
+
+def test_the_tree_read_earlier_in_the_run_is_what_the_write_compares(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = with_marker({"a.txt": b"a", "b/c.txt": b"c"})
+    write_tree(out, files)
+    assert write_tree(out, files, current=read_own_tree(out)).is_empty
+    # What it is given stands for the tree: told the folder held only the
+    # marker, it writes the other files afresh.
+    diff = write_tree(out, files, current={MARKER: files[MARKER]})
+    assert diff.added == ("a.txt", "b/c.txt") and not diff.changed and not diff.removed
+    assert read_tree(out) == files
+
+
+def test_a_folder_it_did_not_write_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    foreign = tmp_path / "project"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("precious\n")
+    with pytest.raises(OutputError, match="did not write"):
+        read_own_tree(foreign)
+    assert read_own_tree(tmp_path / "absent") == {}

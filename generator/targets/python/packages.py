@@ -132,7 +132,8 @@ def emit_packages(
     common: dict[str, Any] = {"package_version": core_version, "auth": spec.auth}
     files: dict[str, str] = {}
     classes = error_classes(spec)
-    errors = [_error_view(error, classes[error.code], spec) for error in spec.errors]
+    listed = _statuses_listed(spec)
+    errors = [_error_view(error, classes[error.code], listed) for error in spec.errors]
     core_context = {
         **common,
         "data_centers": spec.data_centers,
@@ -346,31 +347,46 @@ def _template_environment(folder: Path | None) -> jinja2.Environment:
     return env
 
 
-def _error_view(error: ErrorCode, class_name: str, spec: NormalizedSpec) -> ErrorView:
+_Listed = dict[str, list[tuple[str, int, str]]]
+"""Each error code's listings in the operations: (product and version,
+HTTP status, operation), in spec order."""
+
+
+def _statuses_listed(spec: NormalizedSpec) -> _Listed:
+    listed: _Listed = {}
+    for product in spec.products:
+        for version in product.versions:
+            where = f"{product.name} {version.version}"
+            for operation in version.operations:
+                for error in operation.errors:
+                    listed.setdefault(error.code, []).append(
+                        (where, error.http_status, operation.name)
+                    )
+    return listed
+
+
+def _error_view(error: ErrorCode, class_name: str, listed: _Listed) -> ErrorView:
     return ErrorView(
         code=error.code,
         http_status=error.http_status,
         meaning=error.meaning,
         class_name=class_name,
         base_class=_status_base_class(error.http_status),
-        elsewhere=_other_statuses(error, spec),
+        elsewhere=_other_statuses(error, listed.get(error.code, [])),
     )
 
 
-def _other_statuses(error: ErrorCode, spec: NormalizedSpec) -> str:
+def _other_statuses(error: ErrorCode, listings: list[tuple[str, int, str]]) -> str:
     """``Also HTTP 400 in <operation> of <product> v8.``: where the spec gives
     the code another status, grouped by status and operations."""
+    by_version: dict[str, dict[int, list[str]]] = {}
+    for where, status, operation in listings:
+        if status != error.http_status:
+            by_version.setdefault(where, {}).setdefault(status, []).append(operation)
     places: dict[tuple[int, tuple[str, ...]], list[str]] = {}
-    for product in spec.products:
-        for version in product.versions:
-            statuses: dict[int, list[str]] = {}
-            for operation in version.operations:
-                for listed in operation.errors:
-                    if listed.code == error.code and listed.http_status != error.http_status:
-                        statuses.setdefault(listed.http_status, []).append(operation.name)
-            for status, operations in statuses.items():
-                key = (status, tuple(sorted(operations)))
-                places.setdefault(key, []).append(f"{product.name} {version.version}")
+    for where, statuses in by_version.items():
+        for status, operations in statuses.items():
+            places.setdefault((status, tuple(sorted(operations))), []).append(where)
     return " ".join(
         f"Also HTTP {status} in {', '.join(operations)} of {', '.join(versions)}."
         for (status, operations), versions in sorted(places.items())
