@@ -258,3 +258,20 @@ def test_help_documents_the_exit_codes() -> None:
     assert result.returncode == 0
     for code in ("0 success", "1 the answer is no", "2 usage error or unreadable input"):
         assert code in " ".join(result.stdout.split())
+
+
+def test_the_installed_command_exits_with_the_code_of_main(outside: Path) -> None:
+    script = Path(sys.executable).with_name("zoho-bulkgen")
+    if not script.is_file():
+        pytest.skip("the zoho-bulkgen script is not installed beside this interpreter")
+    shown = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0 and shown.stdout.strip()
+    missing = subprocess.run(
+        [str(script), "generate", "--spec", str(outside / "absent"), "--out", str(outside / "o")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=outside,
+    )
+    assert missing.returncode == 2, missing.stderr
+    assert missing.stderr.startswith("zoho-bulkgen: error: ") and "Traceback" not in missing.stderr
