@@ -42,18 +42,26 @@ def with_marker(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (relative POSIX path -> bytes); empty if absent.
+    """Every file under ``root`` (relative POSIX path -> bytes, in path order);
+    empty if absent. Folders linked from elsewhere are not entered.
 
     The manifest is not part of the tree: it describes the tree (see manifest.py)."""
-    if not root.exists():
+    if not root.is_dir():
         return {}
     files: dict[str, bytes] = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not _is_tool_debris(path.relative_to(root).parts):
-            relative = path.relative_to(root).as_posix()
-            if relative != MANIFEST:
-                files[relative] = path.read_bytes()
-    return files
+    _read_folder(str(root), "", files)
+    return dict(sorted(files.items(), key=lambda item: item[0].split("/")))
+
+
+def _read_folder(folder: str, prefix: str, files: dict[str, bytes]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not _is_tool_debris(entry.name):
+                    _read_folder(entry.path, f"{prefix}{entry.name}/", files)
+            elif entry.is_file() and f"{prefix}{entry.name}" != MANIFEST:
+                with open(entry.path, "rb") as stream:
+                    files[f"{prefix}{entry.name}"] = stream.read()
 
 
 def read_own_tree(root: Path) -> dict[str, bytes]:
@@ -63,9 +71,9 @@ def read_own_tree(root: Path) -> dict[str, bytes]:
     return read_tree(root)
 
 
-def _is_tool_debris(parts: tuple[str, ...]) -> bool:
+def _is_tool_debris(folder: str) -> bool:
     """Caches and build leftovers that tools drop into a package folder."""
-    return any(part in DEBRIS_DIRS or part.endswith(".egg-info") for part in parts[:-1])
+    return folder in DEBRIS_DIRS or folder.endswith(".egg-info")
 
 
 def diff_tree(current: Mapping[str, bytes], desired: Mapping[str, bytes]) -> TreeDiff:

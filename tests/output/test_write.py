@@ -116,3 +116,36 @@ def test_a_folder_it_did_not_write_is_refused_before_it_is_read(tmp_path: Path) 
     with pytest.raises(OutputError, match="did not write"):
         read_own_tree(foreign)
     assert read_own_tree(tmp_path / "absent") == {}
+
+
+def test_the_tree_leaves_out_tool_debris_the_manifest_and_linked_folders(tmp_path: Path) -> None:
+    import os
+
+    from generator.output.manifest import MANIFEST
+
+    tree = tmp_path / "tree"
+    for relative, content in {
+        "a/b": b"3",
+        "a-c/f": b"2",
+        "a/__pycache__/x.pyc": b"tool",
+        "pkg.egg-info/PKG-INFO": b"tool",
+        "pkg/build/lib/x.py": b"tool",
+        MANIFEST: b"{}",
+        f"sub/{MANIFEST}": b"5",
+    }.items():
+        (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tree / relative).write_bytes(content)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "inside.txt").write_bytes(b"not ours")
+    os.symlink(elsewhere, tree / "linked-folder")
+    os.symlink(tree / "a" / "b", tree / "linked-file")
+    os.symlink(tmp_path / "absent", tree / "broken-link")
+    # In path order (a/b before a-c/f), as the parts of each path sort.
+    assert list(read_tree(tree).items()) == [
+        ("a/b", b"3"),
+        ("a-c/f", b"2"),
+        ("linked-file", b"3"),
+        (f"sub/{MANIFEST}", b"5"),
+    ]
+    assert read_tree(tree / "a" / "b") == {} and read_tree(tmp_path / "absent") == {}
