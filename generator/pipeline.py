@@ -108,7 +108,7 @@ def _normalized_spec(spec_dir: Path) -> NormalizedSpec:
     """The spec loaded, checked against its meta-schema and normalized, its
     names checked for the Python target."""
     loaded = load_spec(spec_dir, cached_parse_yaml)
-    validate_spec(loaded)
+    validate_spec(loaded, cached_parse_yaml)
     spec = normalize_spec(loaded)
     check_python_names(loaded)
     return spec

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from generator.spec.error_catalog import check_error_rules
-from generator.spec.load import LoadedSpec, Path_, SourceMap
+from generator.spec.load import LoadedSpec, Path_, SourceMap, YamlParser
 from generator.spec.model import ERROR_TYPE, STATUS_VALUES, STATUS_VOCABULARY
 from generator.spec.type_expr import ListOf, Named, TypeSyntaxError, named_references, parse_type
 
@@ -30,16 +30,22 @@ _PATH_BUILTINS = frozenset({"prefix", "version"})
 
 
 @cache
-def meta_schema() -> dict[str, Any]:
-    """The spec's own JSON Schema."""
+def meta_schema(parse: YamlParser | None = None) -> dict[str, Any]:
+    """The spec's own JSON Schema, read by ``parse`` when given (as load_spec
+    reads the spec's files: the pipeline's remembers texts read before)."""
+    text = META_SCHEMA_PATH.read_text(encoding="utf-8")
+    if parse is not None:
+        parsed: dict[str, Any] = parse(text, str(META_SCHEMA_PATH), SourceMap())
+        return parsed
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loaded: dict[str, Any] = yaml.load(META_SCHEMA_PATH.read_text(encoding="utf-8"), loader)
+    loaded: dict[str, Any] = yaml.load(text, loader)
     return loaded
 
 
-def validate_spec(loaded: LoadedSpec) -> None:
-    """Raise SpecError for the first problem found in the spec, in file order."""
-    check_meta_schema(loaded.document, loaded.source_map)
+def validate_spec(loaded: LoadedSpec, parse: YamlParser | None = None) -> None:
+    """Raise SpecError for the first problem found in the spec, in file order;
+    ``parse`` reads the meta-schema (see meta_schema)."""
+    check_meta_schema(loaded.document, loaded.source_map, parse)
     check_references(loaded.document, loaded.source_map)
 
 
@@ -73,24 +79,26 @@ def _meta_validator_class() -> type[jsonschema.Draft202012Validator]:
 
 
 @cache
-def _quick_meta_validator() -> Any:
+def _quick_meta_validator(parse: YamlParser | None) -> Any:
     """The meta-schema in jsonschema-rs (whose ``$`` is the end of the text, as
     in _whole_text_pattern)."""
     import jsonschema_rs
 
-    return jsonschema_rs.Draft202012Validator(meta_schema())
+    return jsonschema_rs.Draft202012Validator(meta_schema(parse))
 
 
-def check_meta_schema(document: dict[str, Any], source_map: SourceMap) -> None:
+def check_meta_schema(
+    document: dict[str, Any], source_map: SourceMap, parse: YamlParser | None = None
+) -> None:
     """Check the document against the meta-schema; report the earliest error."""
     try:
-        if _quick_meta_validator().is_valid(document):
+        if _quick_meta_validator(parse).is_valid(document):
             return
     except Exception:  # a value it cannot take (a YAML date, ...): jsonschema decides
         pass
     from jsonschema.exceptions import best_match
 
-    validator = _meta_validator_class()(meta_schema())
+    validator = _meta_validator_class()(meta_schema(parse))
     errors = list(validator.iter_errors(document))
     if not errors:
         return

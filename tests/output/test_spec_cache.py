@@ -37,6 +37,21 @@ def test_a_file_read_before_gives_the_same_data_and_lines(cache: Path) -> None:
     assert plain.source_map.origins == first.source_map.origins == again.source_map.origins
 
 
+def test_the_meta_schema_read_before_is_the_one_a_plain_read_gives(cache: Path) -> None:
+    from generator.spec.validate import meta_schema
+
+    plain = meta_schema()
+    meta_schema.cache_clear()  # each read below reads the file again
+    try:
+        assert meta_schema(cached_parse_yaml) == plain
+        assert len(_entries(cache)) == 1
+        meta_schema.cache_clear()
+        assert meta_schema(cached_parse_yaml) == plain  # now from the entry
+        assert len(_entries(cache)) == 1
+    finally:
+        meta_schema.cache_clear()
+
+
 def test_an_entry_is_what_a_hit_returns(cache: Path) -> None:
     text = "operations:\n  first: {summary: One.}\n"
     cached_parse_yaml(text, "spec/one.yaml", SourceMap())
