@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 PRIMITIVES = frozenset(
     {"string", "digits", "integer", "number", "boolean", "datetime", "object", "any", "null"}
@@ -49,8 +50,12 @@ class TypeSyntaxError(ValueError):
     """A type expression does not parse."""
 
 
+@lru_cache(maxsize=4096)
 def parse_type(text: str) -> TypeExpr:
-    """Parse a type expression; raise TypeSyntaxError naming the problem."""
+    """Parse a type expression; raise TypeSyntaxError naming the problem.
+
+    Remembered (the tree is immutable): a spec writes the same few hundred
+    expressions about two thousand times."""
     tokens = _tokenize(text)
     expr, rest = _parse_union(tokens, text)
     if rest:

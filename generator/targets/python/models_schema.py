@@ -55,7 +55,10 @@ def _refer_to_shared_types(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     for name, schema in _SHARED_STRING_TYPES.items():
-        if all(node.get(key) == value for key, value in schema.items()):
+        if schema.items() <= node.items():  # every keyword of the schema, with its value
             rest = {key: value for key, value in node.items() if key not in schema}
             return {"$ref": f"#/$defs/{name}", **rest}
-    return {key: _refer_to_shared_types(value) for key, value in node.items()}
+    return {
+        key: _refer_to_shared_types(value) if isinstance(value, dict | list) else value
+        for key, value in node.items()
+    }
