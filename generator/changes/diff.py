@@ -1,4 +1,4 @@
-"""What a spec change does to the generated API: two surfaces (api_surface.py)
+"""What a spec change does to the generated API: two surfaces (surface.py)
 compared, one Change per operation, type, field, vocabulary value or error code
 added, removed or changed, each judged breaking, additive or documentation.
 

@@ -4,7 +4,7 @@
 
 - ``history.json``: per distribution, its releases newest first, each with its
   version and the changes it brought (``{"scope", "level", "text"}``);
-- ``api.json``: the generated API (api_surface.py) at the last release, the
+- ``api.json``: the generated API (surface.py) at the last release, the
   baseline that the current spec is compared with.
 
 Generation never guesses: each distribution's version is its last recorded
@@ -43,7 +43,6 @@ _HEADINGS = {
     "additive": "Additions",
     "docs": "Documentation and dependencies",
 }
-_BUMP = {"breaking": 0, "additive": 1, "docs": 2}
 
 
 @dataclass(frozen=True)
@@ -65,10 +64,6 @@ class ReleasePlan:
     history: dict[str, tuple[Release, ...]]
     """Newest first, the pending release (if any) included."""
     pending: dict[str, tuple[Change, ...]]
-
-    def version_of(self, distribution: str) -> str:
-        """The version ``distribution`` is generated with."""
-        return self.versions.get(distribution, __version__)
 
 
 def distributions(spec: NormalizedSpec) -> list[str]:

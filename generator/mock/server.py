@@ -16,8 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -408,12 +407,3 @@ def _handler_class(server: MockServer) -> type[BaseHTTPRequestHandler]:
             """Quiet: tests and benchmarks read the recorded requests instead."""
 
     return Handler
-
-
-@contextmanager
-def running_mock(
-    spec: NormalizedSpec, config: MockConfig | None = None, **options: Any
-) -> Iterator[MockServer]:
-    """A started MockServer for the duration of the block."""
-    with MockServer(spec, config, **options) as server:
-        yield server

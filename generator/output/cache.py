@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +37,6 @@ def cache_folder() -> Path | None:
         return Path(setting)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "zoho-bulkgen"
-
-
-@cache
-def tool_version(distribution: str) -> str:
-    """The installed version of ``distribution`` (without importing it)."""
-    from importlib import metadata  # only when a tool's version is asked: slow to import
-
-    return metadata.version(distribution)
 
 
 def cache_key(step: str, *parts: str) -> str:

@@ -65,9 +65,6 @@ _TOKENS = re.compile(
 """A string literal (without its prefix) or a comment."""
 _IN_STRING = "\x01"
 """Starts a line of the code view that continues a multi-line string."""
-_BLOCK_START = re.compile(
-    r"(?:async def|def|class|if|elif|else|for|while|try|except|finally|with)\b"
-)
 
 
 def _code_view(match: re.Match[str]) -> str:

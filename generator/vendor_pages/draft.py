@@ -380,10 +380,6 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part)
 
 
-def _slug(text: str, joiner: str) -> str:
-    return joiner.join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
 def _label_slug(label: str, request: bool) -> str:
     words = [word for word in re.findall(r"[a-z0-9]+", label.lower()) if word not in _LABEL_NOISE]
     words = [word for word in words if word != "request"]

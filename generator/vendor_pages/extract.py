@@ -29,7 +29,6 @@ from generator.vendor_pages.repair_json import (
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # The label of the vendor's copy button, which the page text glues to code blocks.
 COPY_MARKER = "Copied"
-SAMPLE_ROLES = ("request", "response", "error", "callback")
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _BULLET = re.compile(r"^(?:[-•*▪◦·]|\d+\.)\s+")

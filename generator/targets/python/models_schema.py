@@ -25,7 +25,7 @@ def models_schema(version: ProductVersion, spec: NormalizedSpec) -> dict[str, An
         if name in vocabularies:
             definition["customTypePath"] = f"{CORE_PACKAGE}.vocabulary.{name}Value"
         else:
-            # Models state at-least-one-of groups themselves (see emit_models).
+            # Models state at-least-one-of groups themselves (see models.render_models).
             definition.pop("anyOf", None)
             mixins = version.type_named(name).mixins
             if mixins:

@@ -2,9 +2,9 @@
 and package of a product, the subpackage of a version, the exception class of an
 error code, the enum member of a vocabulary value.
 
-The IR (spec_model) knows no Python; the Python emitters (emit_packages,
-python_views, emit_models, the templates) read these names from the views below,
-which add them to the IR objects they wrap."""
+The IR (generator/spec/model.py) knows no Python; the Python target's
+modules (packages.py, views.py, models.py, the templates) read these names from
+the views below, which add them to the IR objects they wrap."""
 
 from __future__ import annotations
 
