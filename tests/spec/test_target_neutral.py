@@ -96,33 +96,43 @@ def test_the_ir_carries_no_python_names(cls: type) -> None:
     assert not fields & PYTHON_NAMES
 
 
-NEUTRAL_CORE = (
-    "spec.load",
-    "spec.validate",
-    "spec.normalize",
-    "spec.model",
-    "spec.type_expr",
-    "spec.error_catalog",
-)
-"""Stages before any target: they import no target's module."""
+def _modules_under(folder: str) -> set[str]:
+    """Every module of ``generator/<folder>``, as a dotted path under generator."""
+    root = ROOT / "generator"
+    return {
+        ".".join(path.relative_to(root).with_suffix("").parts)
+        for path in (root / folder).rglob("*.py")
+        if path.name != "__init__.py" and "__pycache__" not in path.parts
+    }
+
+
+NEUTRAL_CORE = _modules_under("spec")
+"""Stages before any target (every module of generator/spec/): they import no
+target's module."""
 TARGETS = {
     "json schema": {"targets.json_schema"},
-    "python": {
-        "targets.python.packages",
-        "targets.python.models",
-        "targets.python.names",
-        "targets.python.views",
-        "targets.python.check",
-        "targets.python.text",
-        "targets.python.imports",
-        "targets.python.models_schema",
-    },
+    "python": _modules_under("targets/python"),
     "openapi": {"targets.openapi"},
     "docs": {"targets.docs", "targets.version_matrix"},
 }
 SHARED_CONTRACT = {"targets.json_schema"}
 """The JSON Schemas are the contract other targets build on (OpenAPI reuses
 them, the Python models are made from them): importing them is allowed."""
+SHARED_HELPERS = {"targets.templating"}
+"""Target-neutral helpers any target may use (the Jinja set-up)."""
+
+
+def test_every_target_module_belongs_to_one_target_or_is_shared() -> None:
+    owned = [module for modules in TARGETS.values() for module in modules]
+    assert len(owned) == len(set(owned))
+    assert _modules_under("targets") == set(owned) | SHARED_HELPERS
+    assert {"spec.load", "spec.normalize", "spec.strict_json"} <= NEUTRAL_CORE
+    assert {"targets.python.packages", "targets.python.shared_clients"} <= TARGETS["python"]
+
+
+def test_the_shared_helpers_import_no_target() -> None:
+    for module in SHARED_HELPERS:
+        assert not [name for name in _imports(module) if name.startswith("targets")], module
 
 
 def _source(module: str) -> str:
