@@ -28,7 +28,7 @@ from generator.mock.data import (
     read_csv_zip,
     record_rows,
 )
-from generator.mock.routes import Match, write_result_template
+from generator.mock.routes import Match, fill, url_template
 from generator.mock.state import (
     MockState,
     ReadCursor,
@@ -40,7 +40,7 @@ from generator.mock.state import (
     scopes_allow,
 )
 from generator.spec.load import to_pointer
-from generator.spec.model import ProductVersion
+from generator.spec.model import Operation, ProductVersion
 from generator.spec.type_expr import Named
 from generator.targets.json_schema import schema_path
 
@@ -258,14 +258,20 @@ class MockOperations:
         if job.callback is not None:
             body["callback"] = job.callback
         if state == "COMPLETED":
-            prefix = call.match.route.product.path_prefix
+            download = _with_role(call.version, "download-read-result")
             result: dict[str, Any] = {
                 "page": job.page,
                 "per_page": self.state.config.per_page,
                 "count": job.end - job.start,
-                "download_url": f"/{prefix}/bulk/{job.version}/read/{job.id}/result",
-                "more_records": job.more_records,
             }
+            if download is not None and download.path is not None:
+                result["download_url"] = fill(
+                    download.path,
+                    prefix=call.match.route.product.path_prefix,
+                    version=job.version,
+                    job_id=job.id,
+                )
+            result["more_records"] = job.more_records
             if "next_page_token" in role_fields(call, "result"):
                 result["next_page_token"] = job.next_page_token
             body["result"] = result
@@ -369,11 +375,17 @@ class MockOperations:
             resources.append(
                 _plan_resource(request["operation"], resource, stored, self.state.new_id)
             )
-        path = (
-            write_result_template(call.match.route.product, call.version)
-            .replace("{org_id}", sorted(org_ids)[0])
-            .replace("{job_id}", job_id)
+        download = _with_role(call.version, "download-write-result")
+        template = (
+            None
+            if download is None
+            else url_template(call.match.route.product, call.version, download)
         )
+        if template is None:
+            raise ApiFailure(
+                "INTERNAL_ERROR", "the spec gives no layout for this version's result URL", {}
+            )
+        path = fill(template, org_id=sorted(org_ids)[0], job_id=job_id)
         job = WriteJob(
             id=job_id,
             product=call.product,
@@ -517,6 +529,11 @@ def absolute_download_urls(call: Call) -> bool:
     return call.version.absolute_download_urls
 
 
+def _with_role(version: ProductVersion, role: str) -> Operation | None:
+    """The operation of ``version`` that plays ``role``, if any."""
+    return next((op for op in version.operations if op.role == role), None)
+
+
 def role_fields(call: Call, part: str) -> frozenset[str]:
     """The fields of the type that plays ``part`` for the called operation's
     role (its ``role_types`` in the spec)."""
@@ -529,11 +546,19 @@ def field_names(version: ProductVersion, type_name: str) -> frozenset[str]:
 
 
 def module_value(version: ProductVersion, type_name: str, module: str) -> Any:
-    """A module as ``type_name`` spells it in ``version``: its API name, or an object."""
+    """A module as ``type_name`` spells it in ``version``: its API name, or,
+    where the field's type is an object type, an object of that type's
+    ``api_name`` and ``id`` fields (whichever it has)."""
     field = next(f for f in version.type_named(type_name).fields if f.name == "module")
-    if isinstance(field.type, Named) and field.type.name == "ModuleRef":
-        return {"api_name": module, "id": module_id(module)}
-    return module
+    reference = field.type
+    if not isinstance(reference, Named):
+        return module
+    try:
+        fields = {f.name for f in version.type_named(reference.name).fields}
+    except KeyError:  # a vocabulary, not a type: the name itself
+        return module
+    known = {"api_name": module, "id": module_id(module)}
+    return {name: value for name, value in known.items() if name in fields}
 
 
 def module_id(module: str) -> str:

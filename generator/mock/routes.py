@@ -11,10 +11,6 @@ from generator.spec.model import NormalizedSpec, Operation, Product, ProductVers
 TOKEN_PATH = "/oauth/v2/token"
 """The accounts server's token endpoint (refresh-token grants)."""
 
-WRITE_RESULT_PATH = "/{version}/{prefix}/org{org_id}/bulk-write/{job_id}/{job_id}.zip"
-"""Where the mock serves a finished bulk write job's result: the layout of the
-vendor's download URLs, on the mock's own host."""
-
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -54,9 +50,7 @@ class Router:
         for product in spec.products:
             for version in product.versions:
                 for operation in version.operations:
-                    template = operation.path
-                    if template is None and operation.url_param is not None:
-                        template = write_result_template(product, version)
+                    template = operation.path or url_template(product, version, operation)
                     if template is None:
                         continue
                     self.routes.append(_route(product, version, operation, template))
@@ -71,11 +65,20 @@ class Router:
         return found
 
 
-def write_result_template(product: Product, version: ProductVersion) -> str:
-    """The result download path of ``product`` ``version``, ``{org_id}`` and ``{job_id}`` open."""
-    return WRITE_RESULT_PATH.replace("{version}", version.version).replace(
-        "{prefix}", product.path_prefix
-    )
+def url_template(product: Product, version: ProductVersion, operation: Operation) -> str | None:
+    """Where the mock serves what ``operation``'s whole-URL parameter points
+    at (its url_layout, each part filled as the spec says, on the mock's own
+    host), ``{org_id}`` and ``{job_id}`` open; None without a layout."""
+    layout = operation.url_layout
+    if layout is None:
+        return None
+    path = fill(layout.path, **{part.name: part.value for part in layout.parts})
+    return fill(path, prefix=product.path_prefix, version=version.version)
+
+
+def fill(template: str, **values: str) -> str:
+    """``template`` with the placeholders named in ``values`` filled; the others stay."""
+    return _PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), template)
 
 
 def _route(product: Product, version: ProductVersion, operation: Operation, template: str) -> Route:

@@ -132,6 +132,27 @@ class PathParam:
 
 
 @dataclass(frozen=True)
+class UrlPart:
+    """One part of a whole-URL parameter's layout."""
+
+    name: str
+    pattern: str | None
+    """What the part matches; None for the spec's id pattern."""
+    value: str
+    """How the part is filled: a template over ``{version}``, ``{org_id}`` and ``{job_id}``."""
+    description: str
+
+
+@dataclass(frozen=True)
+class UrlLayout:
+    """What a whole-URL parameter holds, as a path of parts that hold no ``/``."""
+
+    path: str
+    """A path template over the parts and ``{prefix}``."""
+    parts: tuple[UrlPart, ...]
+
+
+@dataclass(frozen=True)
 class Operation:
     """An HTTP operation as it is in one product and version."""
 
@@ -145,6 +166,7 @@ class Operation:
     """Path template on the host, ``{param}`` for path parameters; None with url_param."""
     url_param: str | None
     """The parameter holding the whole URL (absolute, or relative to the API host)."""
+    url_layout: UrlLayout | None
     path_params: tuple[PathParam, ...]
     headers: tuple[tuple[str, str], ...]
     org_header: str | None

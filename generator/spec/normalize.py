@@ -23,6 +23,8 @@ from generator.spec.model import (
     Product,
     ProductVersion,
     TypeSpec,
+    UrlLayout,
+    UrlPart,
     Vocabulary,
     VocabularyValue,
 )
@@ -322,6 +324,7 @@ def _normalize_operation(
         host=host,
         path=path,
         url_param=operation.get("url"),
+        url_layout=_url_layout(operation.get("url_layout")),
         path_params=tuple(
             PathParam(
                 param_name,
@@ -395,3 +398,13 @@ def _normalize_example(entry: dict[str, Any], payload: Any) -> Example:
         source=f"{origin}: {source['label']}",
         repairs=tuple(entry.get("repairs", [])),
     )
+
+
+def _url_layout(layout: dict[str, Any] | None) -> UrlLayout | None:
+    if layout is None:
+        return None
+    parts = tuple(
+        UrlPart(name, part.get("pattern"), part["value"], part["description"])
+        for name, part in layout["parts"].items()
+    )
+    return UrlLayout(layout["path"], parts)

@@ -459,6 +459,8 @@ def _check_operation(
         raise source_map.error(
             (*where, "path_params", extra), f"path parameter '{extra}' does not appear in the path"
         )
+    if "url_layout" in operation:
+        _check_url_layout(operation["url_layout"], (*where, "url_layout"), source_map)
     for param_name, param in operation.get("path_params", {}).items():
         if param["type"] not in document["path_param_types"]:
             raise source_map.error(
@@ -469,6 +471,32 @@ def _check_operation(
         if code not in document["errors"]:
             raise source_map.error(
                 (*where, "errors", index), f"error code '{code}' is not in the error catalog"
+            )
+
+
+_URL_VALUE_NAMES = frozenset({"version", "org_id", "job_id"})
+"""What a url_layout part's value may be made of."""
+
+
+def _check_url_layout(layout: dict[str, Any], where: Path_, source_map: SourceMap) -> None:
+    """The layout's path names exactly its parts (and ``{prefix}``), each
+    part's pattern compiles, and each value is made of known names."""
+    placeholders = set(_PLACEHOLDER.findall(layout["path"])) - {"prefix"}
+    for missing in sorted(placeholders - set(layout["parts"])):
+        raise source_map.error((*where, "path"), f"'{{{missing}}}' is not one of the parts")
+    for extra in sorted(set(layout["parts"]) - placeholders):
+        raise source_map.error((*where, "parts", extra), f"part '{extra}' is not in the path")
+    for name, part in layout["parts"].items():
+        try:
+            re.compile(part.get("pattern", ""))
+        except re.error as exc:
+            raise source_map.error(
+                (*where, "parts", name, "pattern"), f"not a regular expression: {exc}"
+            ) from None
+        for unknown in sorted(set(_PLACEHOLDER.findall(part["value"])) - _URL_VALUE_NAMES):
+            raise source_map.error(
+                (*where, "parts", name, "value"),
+                f"'{{{unknown}}}' is not one of {', '.join(sorted(_URL_VALUE_NAMES))}",
             )
 
 

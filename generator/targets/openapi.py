@@ -40,16 +40,6 @@ ZIP_SCHEMA: dict[str, Any] = {
 """A zip file, as a body or a file part: ``contentMediaType`` for OpenAPI 3.1,
 ``format: binary`` for the tools that read files the 3.0 way
 (openapi-python-client, Schemathesis)."""
-WRITE_RESULT_PATH = "/{api_version}/{prefix}/{org}/bulk-write/{job_id}/{file_name}"
-"""The layout of a bulk write job's ``result.download_url`` (relative, or on a
-download host), split into path parameters that hold no ``/``: a whole URL
-cannot be one path parameter that conformant tools send unescaped."""
-WRITE_RESULT_PARAMETERS: tuple[tuple[str, str, str], ...] = (
-    ("api_version", r"^v[0-9]+(\.[0-9]+)?$", "The version segment of the download URL (v2, v7)."),
-    ("org", r"^(org)?[0-9]+$", "The organization segment of the download URL (org6196138)."),
-    ("job_id", "", "The bulk write job's id."),
-    ("file_name", r"^[0-9]+\.zip$", "The result file's name: the job id and .zip."),
-)
 DIGITS_PATTERN = "^[0-9]+$"
 ID_PARAMETER = "job_id"
 """Every id the Bulk APIs answer with (jobs, files, users, modules, fields) is a
@@ -101,8 +91,10 @@ def openapi_document(
             components.add_body(schemas[path])
     paths: dict[str, dict[str, Any]] = {}
     for operation in version.operations:
-        path = operation.path or WRITE_RESULT_PATH.replace("{prefix}", product.path_prefix)
-        paths.setdefault(path, {})[operation.method.lower()] = _operation(
+        operation_path = _path(product, operation)
+        if operation_path is None:  # a whole-URL parameter whose layout the spec does not give
+            continue
+        paths.setdefault(operation_path, {})[operation.method.lower()] = _operation(
             spec, product, version, operation, schemas, components
         )
     error_schema = _error_response_schema(version)
@@ -275,21 +267,32 @@ def _operation(
     return document
 
 
+def _path(product: Product, operation: Operation) -> str | None:
+    """The operation's path; for a whole-URL parameter, its layout's (the URL
+    split into parts that hold no ``/``: a whole URL cannot be one path
+    parameter that conformant tools send unescaped)."""
+    if operation.path is not None:
+        return operation.path
+    if operation.url_layout is None:
+        return None
+    return operation.url_layout.path.replace("{prefix}", product.path_prefix)
+
+
 def _parameters(operation: Operation, id_pattern: str) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
-    if operation.url_param is not None:
+    if operation.url_layout is not None:
         parameters.extend(
             {
-                "name": name,
+                "name": part.name,
                 "in": "path",
                 "required": True,
                 "description": (
-                    f"{description} Split from the job's result.{operation.url_param}; "
+                    f"{part.description} Split from the job's result.{operation.url_param}; "
                     "a relative one is on the API host, an absolute one names its host."
                 ),
-                "schema": {"type": "string", "pattern": pattern or id_pattern},
+                "schema": {"type": "string", "pattern": part.pattern or id_pattern},
             }
-            for name, pattern, description in WRITE_RESULT_PARAMETERS
+            for part in operation.url_layout.parts
         )
     for param in operation.path_params:
         if param.name == operation.url_param:

@@ -67,8 +67,21 @@ def _rename_operation(document: dict[str, Any]) -> None:
     document["operations"] = renamed
 
 
+READ_RESULT_PATH = "/{prefix}/bulk/{version}/exports/{job_id}/file"
+WRITE_RESULT_LAYOUT = "/{api_version}/{prefix}/{org}/imports/{job_id}/{file_name}"
+"""Where results are downloaded from, moved in the spec: the mock serves them
+there and says so in its answers, the OpenAPI documents describe them there."""
+
+
+def _move_the_results(document: dict[str, Any]) -> None:
+    operations = document["operations"]
+    operations["download_bulk_read_result"]["path"] = READ_RESULT_PATH
+    operations["download_bulk_write_result"]["url_layout"]["path"] = WRITE_RESULT_LAYOUT
+
+
 def _spec_with_a_new_product(spec_copy: Path) -> Path:
     _edit(spec_copy / "products.yaml", _add_product)
+    _edit(spec_copy / "operations.yaml", _move_the_results)
     _edit(spec_copy / "operations.yaml", _rename_operation)
     for name in ("examples.yaml", "drift.yaml"):
         referring = spec_copy / name
@@ -95,6 +108,8 @@ def test_a_product_and_a_renamed_operation_need_spec_files_only(
     assert "https://people-files.zohoapis.eu" in upload_servers
     create = openapi["paths"]["/people/bulk/v1/read"]["post"]
     assert list(create["callbacks"]) == ["export_finished"]
+    assert "/people/bulk/v1/exports/{job_id}/file" in openapi["paths"]
+    assert "/{api_version}/people/{org}/imports/{job_id}/{file_name}" in openapi["paths"]
 
     with generated_modules(out, "people") as modules:
         client_module = modules["client"]
@@ -123,6 +138,8 @@ def test_a_product_and_a_renamed_operation_need_spec_files_only(
         )
         assert fetched.status_code == 200, fetched.text
         assert fetched.json()["data"][0]["state"] == "COMPLETED"
+        download_url = fetched.json()["data"][0]["result"]["download_url"]
+        assert download_url == f"/people/bulk/v1/exports/{job_id}/file"
         with generated_modules(out, "people") as modules:
             _run_jobs(modules["client"], server.base_url, spec.find_version("people", "v1"))
     finally:
@@ -143,3 +160,6 @@ def _run_jobs(client_module: Any, base_url: str, version: Any) -> None:
         write_job = client.wait_for_bulk_write_job(client.create_bulk_write_job(request).id)
         assert str(write_job.status) == "COMPLETED"
         assert write_job.resource[0].file.total_count == 4
+        assert write_job.result is not None
+        assert f"/people/org{ORG_ID}/imports/{write_job.id}/" in write_job.result.download_url
+        assert len(list(client.iter_bulk_write_result_rows(write_job))) == 4
