@@ -195,8 +195,9 @@ class Operation:
     callback: str | None = None
     """The callback (notification) this operation asks for, if any."""
     request_keywords: str | None = None
-    """The keyword arguments a client method also takes instead of the request
-    body (a TypedDict of zoho_bulk_core.requests), if the spec names them."""
+    """The name of the runtime's options type, if the spec names one: the
+    request body's fields that a client method also takes as named arguments
+    instead of the body. Each target's runtime defines a type of this name."""
     batch_helper: str | None = None
     """The client helper that reads a download-read-result export as record
     batches, if any."""

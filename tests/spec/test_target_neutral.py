@@ -96,6 +96,22 @@ def test_the_ir_carries_no_python_names(cls: type) -> None:
     assert not fields & PYTHON_NAMES
 
 
+PYTHON_TARGET_WORDS = re.compile(
+    r"zoho_bulk_|TypedDict|pydantic|datamodel|\bblack\b|\.py\b|keyword\.|snake_case"
+)
+"""What only the Python target knows: its packages, its types, its tools."""
+
+
+def test_the_core_speaks_of_no_python_target() -> None:
+    found = [
+        f"generator/{module.replace('.', '/')}.py:{number}: {line.strip()}"
+        for module in sorted(NEUTRAL_CORE)
+        for number, line in enumerate(_source(module).splitlines(), 1)
+        if PYTHON_TARGET_WORDS.search(line)
+    ]
+    assert not found, "\n".join(found)
+
+
 def _modules_under(folder: str) -> set[str]:
     """Every module of ``generator/<folder>``, as a dotted path under generator."""
     root = ROOT / "generator"
