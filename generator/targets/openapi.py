@@ -137,21 +137,27 @@ class _Components:
         schema whose parts are the same too; otherwise (a request's strict
         variant of a lenient type) it gets a suffixed name."""
         defs: dict[str, Any] = schema["$defs"]
-        differs = {
-            name
+        unrenamed = {
+            name: _rewrite_refs(definition, {})
             for name, definition in defs.items()
-            if name in self.schemas and self.schemas[name] != _rewrite_refs(definition, {})
+            if name in self.schemas
         }
-        changed = True
-        while changed:
-            changed = False
-            for name, definition in defs.items():
-                if name not in differs and any(ref in differs for ref in _references(definition)):
-                    differs.add(name)
-                    changed = True
+        differs = {name for name, rewritten in unrenamed.items() if self.schemas[name] != rewritten}
+        if differs:
+            references = {name: set(_references(definition)) for name, definition in defs.items()}
+            changed = True
+            while changed:
+                changed = False
+                for name in defs:
+                    if name not in differs and references[name] & differs:
+                        differs.add(name)
+                        changed = True
         renames = {name: f"{name}{_STRICT_SUFFIX}" if name in differs else name for name in defs}
         for name, definition in defs.items():
-            rewritten = _rewrite_refs(definition, renames)
+            if not differs and name in unrenamed:  # nothing renamed: the copy made above
+                rewritten = unrenamed[name]
+            else:
+                rewritten = _rewrite_refs(definition, renames)
             if renames[name] != name and rewritten.get("title") == name:
                 # Tools name classes after titles: two shapes, two names.
                 rewritten = {**rewritten, "title": renames[name]}
