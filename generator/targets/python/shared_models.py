@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.output.cache import cache_key
 from generator.output.format import BLACK_LINE_LENGTH
@@ -160,14 +161,9 @@ def _parse(source: str) -> _Module | None:
     definitions = []
     for name, text in classes.items():
         after = "".join(text for owner, text in rules if owner == name)
+        identifiers = _identifiers(text + after)
         definitions.append(
-            _Definition(
-                name,
-                text,
-                after,
-                _identifiers(text + after),
-                _identifiers(text + after) | _quoted_names(text + after),
-            )
+            _Definition(name, text, after, identifiers, identifiers | _quoted_names(text + after))
         )
     return _Module(head, imports, tuple(definitions), tuple(rules))
 
@@ -176,6 +172,7 @@ _ONE_LINE_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'')
 _ANNOTATION = re.compile(r"[A-Za-z_][A-Za-z0-9_.\[\],|]*")
 
 
+@lru_cache(maxsize=8192)
 def _quoted_names(code: str) -> frozenset[str]:
     """The identifiers of the one-line strings in ``code`` that read as an
     annotation (no spaces but after a comma or around ``|``), which a quoted
@@ -210,10 +207,12 @@ def _head_imports(head: str) -> dict[str, str] | None:
     return imports
 
 
+@lru_cache(maxsize=8192)
 def _identifiers(code: str) -> frozenset[str]:
     """Every identifier in ``code`` outside its strings and comments: the
     names it may use (and attribute and keyword names, which only ever keep
-    more together)."""
+    more together). Remembered, as _quoted_names is: most classes read the
+    same in every version of a product."""
     return frozenset(_IDENTIFIER.findall(_STRING_OR_COMMENT.sub(" ", code)))
 
 
