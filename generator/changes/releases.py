@@ -213,6 +213,12 @@ def _read_json(path: Path) -> Any:
         raise SpecError(str(path), None, "missing; 'zoho-bulkgen release' writes it") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(str(path), None, f"cannot read: {exc}") from None
+    import orjson
+
+    try:  # orjson reads api.json four times faster; what it refuses, json reads or explains
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

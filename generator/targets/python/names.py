@@ -11,6 +11,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from generator.spec.model import (
@@ -38,6 +39,7 @@ def package(product: Product | str) -> str:
     return f"zoho_bulk_{name}"
 
 
+@lru_cache(maxsize=4096)
 def error_class_name(code: str) -> str:
     """``RESOURCE_NOT_FOUND`` -> ``ResourceNotFoundError``."""
     words = [word for word in code.lower().split("_") if word]
