@@ -442,11 +442,13 @@ not wait is printed beside it."""
 
 @dataclass(frozen=True)
 class Timing:
-    """One figure: the median wall-clock and CPU (user + system) seconds of its runs."""
+    """One figure: the median wall-clock and CPU (user + system) seconds of
+    its runs, and the wall-clock seconds of the slowest."""
 
     wall: float
     cpu: float
     runs: int
+    slowest: float
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -464,6 +466,7 @@ def _median(samples: list[tuple[float, float]]) -> Timing:
         statistics.median(wall for wall, _ in samples),
         statistics.median(cpu for _, cpu in samples),
         len(samples),
+        max(wall for wall, _ in samples),
     )
 
 
@@ -554,16 +557,17 @@ def machine() -> str:
 def targets_report(timings: dict[str, Timing]) -> str:
     """The three figures next to their targets."""
     lines = [
-        "| issue #11 target (real spec) | wall s (median) | CPU s (median) | target s | runs "
-        "| met |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| issue #11 target (real spec) | wall s (median) | CPU s (median) | wall s (slowest) "
+        "| target s | runs | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, timing in timings.items():
         target = TARGETS.get(key)
         met = "-" if target is None else "yes" if timing.wall <= target else "no"
         lines.append(
             f"| {TARGET_LABELS[key]} | {timing.wall:.2f} | {timing.cpu:.2f} | "
-            f"{'-' if target is None else f'{target:.1f}'} | {timing.runs} | {met} |"
+            f"{timing.slowest:.2f} | {'-' if target is None else f'{target:.1f}'} | "
+            f"{timing.runs} | {met} |"
         )
     return "\n".join(lines)
 
