@@ -275,3 +275,21 @@ def test_the_installed_command_exits_with_the_code_of_main(outside: Path) -> Non
     )
     assert missing.returncode == 2, missing.stderr
     assert missing.stderr.startswith("zoho-bulkgen: error: ") and "Traceback" not in missing.stderr
+
+
+def test_the_command_freezes_what_the_run_made_before_it_ends() -> None:
+    # The collection Python runs at exit then skips the run's objects (run()).
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+        "sys.argv = ['zoho-bulkgen', 'check']\n"
+        "from generator.cli import run\n"
+        "run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    frozen = int(result.stdout.rsplit("frozen", 1)[1])
+    assert frozen > 10_000

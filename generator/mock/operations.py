@@ -264,7 +264,11 @@ class MockOperations:
                 "per_page": self.state.config.per_page,
                 "count": job.end - job.start,
             }
-            if download is not None and download.path is not None:
+            if download is not None:  # a version without one has nothing to download
+                if download.path is None:
+                    raise ApiFailure(
+                        "INTERNAL_ERROR", "the spec gives no path for this version's result", {}
+                    )
                 result["download_url"] = fill(
                     download.path,
                     prefix=call.match.route.product.path_prefix,
@@ -558,7 +562,8 @@ def module_value(version: ProductVersion, type_name: str, module: str) -> Any:
     except KeyError:  # a vocabulary, not a type: the name itself
         return module
     known = {"api_name": module, "id": module_id(module)}
-    return {name: value for name, value in known.items() if name in fields}
+    spelled = {name: value for name, value in known.items() if name in fields}
+    return spelled or module  # a type with neither field: the name, as a string type
 
 
 def module_id(module: str) -> str:

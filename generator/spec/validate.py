@@ -142,7 +142,14 @@ def _describe(error: ValidationError) -> str:
         return f"unknown key '{unexpected[0]}'"
     if error.validator == "pattern":
         return f"{_shorten(error.instance)} does not match the pattern {error.validator_value!r}"
-    return str(error.message)
+    options = error.validator_value if error.validator == "oneOf" else None
+    if isinstance(options, list) and all(
+        isinstance(option, dict) and set(option) == {"required"} and len(option["required"]) == 1
+        for option in options
+    ):
+        return f"give exactly one of: {', '.join(option['required'][0] for option in options)}"
+    # Messages such as oneOf's start with the whole value: keep the line short.
+    return str(error.message).replace(repr(error.instance), _shorten(error.instance))
 
 
 def _shorten(value: object, limit: int = 60) -> str:
@@ -481,7 +488,14 @@ _URL_VALUE_NAMES = frozenset({"version", "org_id", "job_id"})
 def _check_url_layout(layout: dict[str, Any], where: Path_, source_map: SourceMap) -> None:
     """The layout's path names exactly its parts (and ``{prefix}``), each
     part's pattern compiles, and each value is made of known names."""
-    placeholders = set(_PLACEHOLDER.findall(layout["path"])) - {"prefix"}
+    named = _PLACEHOLDER.findall(layout["path"])
+    for name in sorted({name for name in named if named.count(name) > 1}):
+        raise source_map.error((*where, "path"), f"'{{{name}}}' appears more than once")
+    if "prefix" in layout["parts"]:
+        raise source_map.error(
+            (*where, "parts", "prefix"), "'prefix' is the product's path prefix, not a part"
+        )
+    placeholders = set(named) - {"prefix"}
     for missing in sorted(placeholders - set(layout["parts"])):
         raise source_map.error((*where, "path"), f"'{{{missing}}}' is not one of the parts")
     for extra in sorted(set(layout["parts"]) - placeholders):
@@ -491,7 +505,8 @@ def _check_url_layout(layout: dict[str, Any], where: Path_, source_map: SourceMa
             re.compile(part.get("pattern", ""))
         except re.error as exc:
             raise source_map.error(
-                (*where, "parts", name, "pattern"), f"not a regular expression: {exc}"
+                (*where, "parts", name, "pattern"),
+                f"{_shorten(part.get('pattern', ''))} is not a valid regular expression: {exc}",
             ) from None
         for unknown in sorted(set(_PLACEHOLDER.findall(part["value"])) - _URL_VALUE_NAMES):
             raise source_map.error(

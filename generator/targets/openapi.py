@@ -92,8 +92,11 @@ def openapi_document(
     paths: dict[str, dict[str, Any]] = {}
     for operation in version.operations:
         operation_path = _path(product, operation)
-        if operation_path is None:  # a whole-URL parameter whose layout the spec does not give
-            continue
+        if operation_path is None:  # validate requires url_layout with url
+            raise GeneratorError(
+                f"OpenAPI export: {operation.name} has neither a path nor a url_layout "
+                "(generator bug)"
+            )
         paths.setdefault(operation_path, {})[operation.method.lower()] = _operation(
             spec, product, version, operation, schemas, components
         )

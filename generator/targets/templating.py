@@ -4,7 +4,6 @@ and the whitespace rules. Target-neutral; each target adds its own filters."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -44,22 +43,22 @@ def _remembered_wordwrap(
 ) -> str:
     """Jinja2's own ``wordwrap``, remembered: the versions of a product wrap
     the same descriptions again and again, and textwrap is slow (about 6 ms
-    of a run)."""
+    of a run). What it gives depends on the environment only through its
+    newline sequence, which is part of the key."""
+    arguments = (width, break_long_words, wrapstring, break_on_hyphens)
     if type(s) is not str:  # Markup and the like: as Jinja2 would, every time
-        return do_wordwrap(environment, s, width, break_long_words, wrapstring, break_on_hyphens)
-    return _wordwrap(environment, s, width, break_long_words, wrapstring, break_on_hyphens)
+        return do_wordwrap(environment, s, *arguments)
+    key = (environment.newline_sequence, s, *arguments)
+    wrapped = _WRAPPED.get(key)
+    if wrapped is None:
+        if len(_WRAPPED) >= _WRAPPED_LIMIT:
+            _WRAPPED.clear()
+        wrapped = _WRAPPED[key] = do_wordwrap(environment, s, *arguments)
+    return wrapped
 
 
-@lru_cache(maxsize=4096)
-def _wordwrap(
-    environment: jinja2.Environment,
-    s: str,
-    width: int,
-    break_long_words: bool,
-    wrapstring: str | None,
-    break_on_hyphens: bool,
-) -> str:
-    return do_wordwrap(environment, s, width, break_long_words, wrapstring, break_on_hyphens)
+_WRAPPED: dict[tuple[object, ...], str] = {}
+_WRAPPED_LIMIT = 4096
 
 
 def _compiled_templates(folder: Path | None) -> jinja2.BytecodeCache | None:
