@@ -40,7 +40,7 @@ from generator.mock.state import (
     scopes_allow,
 )
 from generator.spec.load import to_pointer
-from generator.spec.model import Operation, ProductVersion
+from generator.spec.model import ProductVersion
 from generator.spec.type_expr import Named
 from generator.targets.json_schema import schema_path
 
@@ -258,7 +258,7 @@ class MockOperations:
         if job.callback is not None:
             body["callback"] = job.callback
         if state == "COMPLETED":
-            download = _with_role(call.version, "download-read-result")
+            download = call.version.operation_with_role("download-read-result")
             result: dict[str, Any] = {
                 "page": job.page,
                 "per_page": self.state.config.per_page,
@@ -269,12 +269,7 @@ class MockOperations:
                     raise ApiFailure(
                         "INTERNAL_ERROR", "the spec gives no path for this version's result", {}
                     )
-                result["download_url"] = fill(
-                    download.path,
-                    prefix=call.match.route.product.path_prefix,
-                    version=job.version,
-                    job_id=job.id,
-                )
+                result["download_url"] = fill(download.path, job_id=job.id)
             result["more_records"] = job.more_records
             if "next_page_token" in role_fields(call, "result"):
                 result["next_page_token"] = job.next_page_token
@@ -379,12 +374,8 @@ class MockOperations:
             resources.append(
                 _plan_resource(request["operation"], resource, stored, self.state.new_id)
             )
-        download = _with_role(call.version, "download-write-result")
-        template = (
-            None
-            if download is None
-            else url_template(call.match.route.product, call.version, download)
-        )
+        download = call.version.operation_with_role("download-write-result")
+        template = None if download is None else url_template(download)
         if template is None:
             raise ApiFailure(
                 "INTERNAL_ERROR", "the spec gives no layout for this version's result URL", {}
@@ -531,11 +522,6 @@ def absolute_download_urls(call: Call) -> bool:
     """Whether write results are linked by absolute URL (the spec's
     ``absolute_download_urls`` of the version); else relative to the API host."""
     return call.version.absolute_download_urls
-
-
-def _with_role(version: ProductVersion, role: str) -> Operation | None:
-    """The operation of ``version`` that plays ``role``, if any."""
-    return next((op for op in version.operations if op.role == role), None)
 
 
 def role_fields(call: Call, part: str) -> frozenset[str]:

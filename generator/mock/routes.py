@@ -50,7 +50,7 @@ class Router:
         for product in spec.products:
             for version in product.versions:
                 for operation in version.operations:
-                    template = operation.path or url_template(product, version, operation)
+                    template = operation.path or url_template(operation)
                     if template is None:
                         continue
                     self.routes.append(_route(product, version, operation, template))
@@ -65,15 +65,14 @@ class Router:
         return found
 
 
-def url_template(product: Product, version: ProductVersion, operation: Operation) -> str | None:
+def url_template(operation: Operation) -> str | None:
     """Where the mock serves what ``operation``'s whole-URL parameter points
     at (its url_layout, each part filled as the spec says, on the mock's own
     host), ``{org_id}`` and ``{job_id}`` open; None without a layout."""
     layout = operation.url_layout
     if layout is None:
         return None
-    path = fill(layout.path, **{part.name: part.value for part in layout.parts})
-    return fill(path, prefix=product.path_prefix, version=version.version)
+    return fill(layout.path, **{part.name: part.value for part in layout.parts})
 
 
 def fill(template: str, **values: str) -> str:

@@ -139,7 +139,7 @@ class UrlPart:
     pattern: str | None
     """What the part matches; None for the spec's id pattern."""
     value: str
-    """How the part is filled: a template over ``{version}``, ``{org_id}`` and ``{job_id}``."""
+    """How the part is filled: the version resolved, ``{org_id}`` and ``{job_id}`` open."""
     description: str
 
 
@@ -148,7 +148,7 @@ class UrlLayout:
     """What a whole-URL parameter holds, as a path of parts that hold no ``/``."""
 
     path: str
-    """A path template over the parts and ``{prefix}``."""
+    """A path template over the parts (the product's prefix resolved)."""
     parts: tuple[UrlPart, ...]
 
 

@@ -302,9 +302,7 @@ def _normalize_operation(
 ) -> Operation:
     path = operation.get("path")
     if path is not None:
-        path = path.replace("{prefix}", product["path_prefix"]).replace(
-            "{version}", version["name"]
-        )
+        path = _resolved(path, product, version)
     response = operation["response"]
     response_type = response.get("type")
     returns_path = parse_returns(response["returns"]) if "returns" in response else ()
@@ -324,7 +322,7 @@ def _normalize_operation(
         host=host,
         path=path,
         url_param=operation.get("url"),
-        url_layout=_url_layout(operation.get("url_layout")),
+        url_layout=_url_layout(operation.get("url_layout"), product, version),
         path_params=tuple(
             PathParam(
                 param_name,
@@ -400,11 +398,25 @@ def _normalize_example(entry: dict[str, Any], payload: Any) -> Example:
     )
 
 
-def _url_layout(layout: dict[str, Any] | None) -> UrlLayout | None:
+def _resolved(template: str, product: dict[str, Any], version: dict[str, Any]) -> str:
+    """``template`` with the product's ``{prefix}`` and the ``{version}`` filled in."""
+    return template.replace("{prefix}", product["path_prefix"]).replace(
+        "{version}", version["name"]
+    )
+
+
+def _url_layout(
+    layout: dict[str, Any] | None, product: dict[str, Any], version: dict[str, Any]
+) -> UrlLayout | None:
     if layout is None:
         return None
     parts = tuple(
-        UrlPart(name, part.get("pattern"), part["value"], part["description"])
+        UrlPart(
+            name,
+            part.get("pattern"),
+            _resolved(part["value"], product, version),
+            part["description"],
+        )
         for name, part in layout["parts"].items()
     )
-    return UrlLayout(layout["path"], parts)
+    return UrlLayout(_resolved(layout["path"], product, version), parts)

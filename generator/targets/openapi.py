@@ -284,7 +284,7 @@ def _path(product: Product, operation: Operation) -> str | None:
         return operation.path
     if operation.url_layout is None:
         return None
-    return operation.url_layout.path.replace("{prefix}", product.path_prefix)
+    return operation.url_layout.path
 
 
 def _parameters(operation: Operation, id_pattern: str) -> list[dict[str, Any]]:
