@@ -159,3 +159,39 @@ def test_answers_outside_their_schema_are_reported() -> None:
     finally:
         server.stop()
     assert server.schema_errors == [f"{schema}: : 'id' is a required property"]
+
+
+def test_a_module_is_spelled_as_its_fields_type_declares() -> None:
+    import dataclasses
+
+    from generator.mock.operations import module_id, module_value
+    from generator.spec.model import ProductVersion
+    from generator.spec.type_expr import Named
+
+    version = SPEC.find_version("crm", "v8")
+    assert version is not None
+    assert module_value(version, "BulkReadQueryRequest", "Leads") == {
+        "api_name": "Leads",
+        "id": module_id("Leads"),
+    }
+    field = next(f for f in version.type_named("BulkReadQueryRequest").fields if f.name == "module")
+    assert isinstance(field.type, Named)
+    reference = field.type.name
+
+    def keeping(names: set[str]) -> ProductVersion:
+        """``version`` with the module type's fields cut down to ``names``."""
+        types = tuple(
+            (
+                dataclasses.replace(t, fields=tuple(f for f in t.fields if f.name in names))
+                if t.name == reference
+                else t
+            )
+            for t in version.types
+        )
+        return dataclasses.replace(version, types=types)
+
+    assert module_value(keeping({"api_name"}), "BulkReadQueryRequest", "Leads") == {
+        "api_name": "Leads"
+    }
+    # A type with neither field: the module's name, as a string type has it.
+    assert module_value(keeping({"module_name"}), "BulkReadQueryRequest", "Leads") == "Leads"

@@ -207,3 +207,24 @@ def test_a_cache_folder_that_goes_away_between_two_builds_only_costs_time(
     assert build(SPEC_DIR).files == expected
     assert (second / "jinja").is_dir() and any((second / "jinja").iterdir())
     assert not first.exists()
+
+
+def test_the_json_sides_pipe_is_widened_where_the_system_allows() -> None:
+    import fcntl
+    import os
+
+    from generator.output.cache import _widen
+
+    get_size = getattr(fcntl, "F_GETPIPE_SZ", None)
+    if get_size is None:
+        pytest.skip("pipe sizes are Linux's")
+    read, write = os.pipe()
+    try:
+        before = fcntl.fcntl(write, get_size)
+        _widen(write)
+        after = fcntl.fcntl(write, get_size)
+    finally:
+        os.close(read)
+        os.close(write)
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    assert after == (1 << 20 if limit >= 1 << 20 else before)

@@ -37,3 +37,17 @@ def test_wordwrap_of_markup_is_jinjas() -> None:
     plain = jinja2.Environment(autoescape=True).from_string(source)
     ours = new_environment(autoescape=True).from_string(source)
     assert ours.render(text=text) == plain.render(text=text)
+
+
+def test_wordwrap_remembers_each_text_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.targets import templating
+
+    monkeypatch.setattr(templating, "_WRAPPED", {})
+    monkeypatch.setattr(templating, "_WRAPPED_LIMIT", 2)
+    template = new_environment(autoescape=False).from_string("{{ text | wordwrap(20) }}")
+    template.render(text=TEXTS[2])
+    template.render(text=TEXTS[2])
+    assert len(templating._WRAPPED) == 1
+    template.render(text=TEXTS[3])
+    template.render(text=TEXTS[1])  # past the bound: forgotten, then remembered afresh
+    assert len(templating._WRAPPED) == 1
