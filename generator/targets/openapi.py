@@ -91,7 +91,7 @@ def openapi_document(
             components.add_body(schemas[path])
     paths: dict[str, dict[str, Any]] = {}
     for operation in version.operations:
-        operation_path = _path(product, operation)
+        operation_path = _path(operation)
         if operation_path is None:  # validate requires url_layout with url
             raise GeneratorError(
                 f"OpenAPI export: {operation.name} has neither a path nor a url_layout "
@@ -276,7 +276,7 @@ def _operation(
     return document
 
 
-def _path(product: Product, operation: Operation) -> str | None:
+def _path(operation: Operation) -> str | None:
     """The operation's path; for a whole-URL parameter, its layout's (the URL
     split into parts that hold no ``/``: a whole URL cannot be one path
     parameter that conformant tools send unescaped)."""
